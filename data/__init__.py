@@ -1,0 +1,1 @@
+"""The bundled FAQ (installed as the package `faq_cli.data`)."""

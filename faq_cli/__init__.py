@@ -1,0 +1,1 @@
+"""faq: answer questions from a FAQ file, in terminals, pipes and scripts."""

@@ -1,0 +1,409 @@
+"""The command line: Typer wiring only. Parses arguments, calls the other
+modules, picks a renderer, and maps errors to exit codes in one place."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+# Typer vendors Click from 0.27 on; its exceptions are not re-exported.
+from typer._click.exceptions import ClickException, NoArgsIsHelpError
+from typer.core import TyperGroup
+
+from faq_cli.errors import FaqError, UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from faq_cli.model import Faq
+
+EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+MAX_QUERY_CHARS = 1000
+
+EPILOG = (
+    "Exit codes: 0 found, 1 nothing found, 2 usage error or bad data, 130 interrupted.  "
+    "Data: --data PATH, else $FAQ_DATA, else the bundled FAQ."
+)
+
+
+class Color(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class FaqGroup(TyperGroup):
+    """Runs the command and turns every expected failure into one stderr line
+    and an exit code, so no user mistake ends in a traceback."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> NoReturn:  # type: ignore[override]
+        extra.pop("standalone_mode", None)
+        try:
+            result = super().main(args, prog_name or "faq", standalone_mode=False, **extra)
+            code = result if isinstance(result, int) else EXIT_OK
+        except FaqError as exc:
+            for line in exc.message.splitlines():
+                error(line)
+            code = exc.exit_code
+        except NoArgsIsHelpError as exc:
+            print(exc.ctx.get_help() if exc.ctx else exc.format_message(), file=sys.stderr)
+            code = EXIT_USAGE
+        except ClickException as exc:
+            error(exc.format_message())
+            ctx = getattr(exc, "ctx", None)
+            if ctx is not None:
+                hint(f"try '{ctx.command_path} --help'")
+            code = EXIT_USAGE
+        except (KeyboardInterrupt, typer.Abort):
+            code = EXIT_INTERRUPTED
+        except BrokenPipeError:
+            code = _broken_pipe()
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            code = _broken_pipe()
+        sys.exit(code)
+
+
+def _broken_pipe() -> int:
+    # The reader went away (`faq list | head -1`): stop quietly, and keep
+    # Python from complaining when it flushes stdout at exit.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 141
+
+
+def error(message: str) -> None:
+    print(f"faq: error: {_safe(message)}", file=sys.stderr)
+
+
+def hint(message: str) -> None:
+    print(f"faq: {_safe(message)}", file=sys.stderr)
+
+
+def _safe(message: str) -> str:
+    from faq_cli.render import visible
+
+    return visible(message, one_line=True)
+
+
+app = typer.Typer(
+    cls=FaqGroup,
+    name="faq",
+    help="Answer questions from a FAQ file: list, show, search and summarise it.",
+    epilog=EPILOG,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        print(f"faq {version('faq-cli')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Answer questions from a FAQ file: list, show, search and summarise it."""
+
+
+# --- shared options, defined once ---------------------------------------------
+
+DataOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        envvar="FAQ_DATA",
+        show_envvar=True,
+        metavar="PATH",
+        help="FAQ file to read (default: the bundled FAQ).",
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document for scripts.")]
+ColorOpt = Annotated[
+    Color,
+    typer.Option(
+        "--color",
+        case_sensitive=False,
+        help="Colour: auto (terminals, unless NO_COLOR is set), always or never.",
+    ),
+]
+
+
+class Out:
+    """Where results go: JSON, plain text for pipes, or Rich for terminals."""
+
+    def __init__(self, as_json: bool, color: Color) -> None:
+        self.json = as_json
+        tty = sys.stdout.isatty()
+        self.rich = not as_json and (tty or color is Color.always)
+        self.color = color is Color.always or (color is Color.auto and tty and not os.environ.get("NO_COLOR"))
+
+    def console(self) -> Console:
+        from rich.console import Console
+
+        return Console(
+            force_terminal=self.rich, no_color=not self.color, highlight=False, emoji=False, markup=False
+        )
+
+    def lines(self, lines: Iterable[str]) -> None:
+        write = sys.stdout.write
+        for line in lines:
+            write(line + "\n")
+
+    def json_doc(self, value: object) -> None:
+        from faq_cli.render import to_json
+
+        sys.stdout.write(to_json(value) + "\n")
+
+
+def _load(data: Path | None) -> Faq:
+    from faq_cli.load import bundled, load_path
+
+    return load_path(data if data is not None else bundled())
+
+
+# --- commands -------------------------------------------------------------------
+
+
+@app.command("list")
+def list_(data: DataOpt = None, json: JsonOpt = False, color: ColorOpt = Color.auto) -> None:
+    """List every entry's id and question.
+
+    Examples:
+
+      faq list
+
+      faq list --json | jq -r '.[].question'
+
+      faq list | grep -i canada
+    """
+    from faq_cli import render
+
+    faq, out = _load(data), Out(json, color)
+    if out.json:
+        out.json_doc([render.entry_dict(e) for e in faq.entries])
+    elif out.rich:
+        render.rich_list(out.console(), faq)
+    else:
+        out.lines(render.plain_list(faq.entries))
+
+
+def _complete_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    try:
+        faq = _load(ctx.params.get("data") or _env_data())
+    except FaqError:
+        return []
+    return [(str(e.id), e.question) for e in faq.entries if str(e.id).startswith(incomplete)]
+
+
+def _env_data() -> Path | None:
+    value = os.environ.get("FAQ_DATA")
+    return Path(value) if value else None
+
+
+@app.command()
+def show(
+    id: Annotated[
+        int,
+        typer.Argument(help="Entry id (see 'faq list').", autocompletion=_complete_id, show_default=False),
+    ],
+    data: DataOpt = None,
+    json: JsonOpt = False,
+    color: ColorOpt = Color.auto,
+) -> int:
+    """Show one entry in full: question, answer, sources.
+
+    Examples:
+
+      faq show 8
+
+      faq show 8 --json | jq -r .answer
+    """
+    from faq_cli import render
+
+    faq, out = _load(data), Out(json, color)
+    entry = next((e for e in faq.entries if e.id == id), None)
+    if entry is None:
+        ids = [e.id for e in faq.entries]
+        valid = _ranges(ids) if ids else "none, the FAQ is empty"
+        error(f"no entry with id {id}; valid ids: {valid}")
+        return EXIT_NOT_FOUND
+    if out.json:
+        out.json_doc(render.entry_dict(entry))
+    elif out.rich:
+        render.rich_entry(out.console(), entry)
+    else:
+        out.lines(render.plain_entry(entry))
+    return EXIT_OK
+
+
+def _ranges(ids: list[int]) -> str:
+    """1, 2, 3, 5 -> "1-3, 5"."""
+    ids, parts, start = sorted(ids), [], None
+    for i, n in enumerate(ids):
+        start = n if start is None else start
+        if i + 1 == len(ids) or ids[i + 1] != n + 1:
+            parts.append(str(n) if start == n else f"{start}-{n}")
+            start = None
+    return ", ".join(parts)
+
+
+@app.command()
+def search(
+    query: Annotated[
+        str,
+        typer.Argument(help="What to look for; typos, accents and word order are fine.", show_default=False),
+    ],
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most N results.")] = 5,
+    min_score: Annotated[
+        int, typer.Option("--min-score", min=0, max=100, help="Hide results scoring below this (0-100).")
+    ] = 0,
+    exact: Annotated[
+        bool, typer.Option("--exact", help="Literal substring search (ignores case and accents).")
+    ] = False,
+    data: DataOpt = None,
+    json: JsonOpt = False,
+    color: ColorOpt = Color.auto,
+) -> int:
+    """Search questions, answers, sources and tags; best match first.
+
+    Examples:
+
+      faq search "Costa Rica"
+
+      faq search "costa rca" -n 1
+
+      faq search "Costa Rica" --json | jq -r '.[0].answer'
+
+      faq search -- "-flag"          (a query starting with "-")
+    """
+    from faq_cli import render
+    from faq_cli import search as engine
+
+    if not query.strip():
+        raise UsageError("the query is empty; try 'faq search \"Costa Rica\"'")
+    if len(query) > MAX_QUERY_CHARS:
+        raise UsageError(f"the query is {len(query):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+    faq, out = _load(data), Out(json, color)
+    index = engine.build_index(faq.entries)
+    if exact:
+        hits = [h for h in engine.exact(index, query, limit) if h.score >= min_score]
+    else:
+        hits = engine.search(index, query, limit, min_score)
+    if out.json:
+        out.json_doc([render.hit_dict(h) for h in hits])
+    elif out.rich:
+        render.rich_hits(out.console(), hits)
+    else:
+        out.lines(render.plain_hits(hits))
+    if not hits:
+        hint(f"nothing found for {query!r}")
+        if not exact and (better := engine.suggest(index, query)):
+            hint(f"did you mean: faq search {better!r}?")
+        return EXIT_NOT_FOUND
+    return EXIT_OK
+
+
+@app.command()
+def summary(data: DataOpt = None, json: JsonOpt = False, color: ColorOpt = Color.auto) -> int:
+    """Show the news summary the FAQ is about, with its headline.
+
+    Examples:
+
+      faq summary
+
+      faq summary --json | jq -r .headline
+    """
+    from faq_cli import render
+
+    faq, out = _load(data), Out(json, color)
+    if faq.summary is None:
+        if out.json:
+            out.json_doc(None)
+        hint("this FAQ has no summary")
+        return EXIT_NOT_FOUND
+    if out.json:
+        out.json_doc(render.summary_dict(faq.summary))
+    elif out.rich:
+        render.rich_summary(out.console(), faq.summary)
+    else:
+        out.lines(render.plain_summary(faq.summary))
+    return EXIT_OK
+
+
+@app.command()
+def validate(
+    path: Annotated[
+        Path | None, typer.Argument(help="FAQ file to check (default: the active one).", show_default=False)
+    ] = None,
+    data: DataOpt = None,
+    json: JsonOpt = False,
+) -> int:
+    """Check a FAQ file and report every problem, each with line and column.
+
+    Exit 0 when valid, 2 when not.
+
+    Examples:
+
+      faq validate my-faq.yaml
+
+      FAQ_DATA=my-faq.yaml faq validate
+    """
+    from faq_cli.errors import DataError
+    from faq_cli.load import bundled, load_path
+
+    target = path or data or bundled()
+    try:
+        faq = load_path(target)
+    except DataError as exc:
+        if json:
+            Out(True, Color.never).json_doc(
+                {
+                    "valid": False,
+                    "file": str(target),
+                    "problems": [
+                        {"message": p.message, "path": p.path, "line": p.line, "column": p.column}
+                        for p in exc.problems
+                    ],
+                }
+            )
+        raise
+    if json:
+        Out(True, Color.never).json_doc({"valid": True, "file": str(target), "entries": len(faq.entries)})
+    else:
+        hint(f"{target}: valid, {len(faq.entries)} entries")
+    return EXIT_OK
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the FAQ file format (for editors and CI).
+
+    Examples:
+
+      faq schema > faq.schema.json
+    """
+    from importlib.resources import files
+
+    sys.stdout.write(files("faq_cli").joinpath("schema.json").read_text(encoding="utf-8"))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,360 @@
+"""Read a FAQ file: bytes -> YAML events -> located nodes -> a checked `Faq`.
+
+The YAML is built from parser events, not `yaml.load`, so that every value
+keeps its line and column, duplicate keys are caught (PyYAML keeps the last
+one silently), tags are never constructed, and nesting depth is bounded
+without recursion.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from faq_cli.errors import DataError, Problem
+from faq_cli.model import Entry, Faq, Summary
+
+MAX_DEPTH = 32  # a FAQ needs 4 levels; anything deeper is a mistake or an attack
+MAX_PROBLEMS = 50  # beyond this, more messages no longer help anyone
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+
+_STD = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_STD + t for t in ("str", "int", "bool", "null", "float")}
+_KIND_NAMES = {
+    "str": "a string",
+    "int": "an integer",
+    "bool": "a boolean",
+    "null": "null",
+    "float": "a number",
+    "seq": "a list",
+    "map": "a mapping",
+}
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_resolver = yaml.resolver.Resolver()
+_constructor = yaml.constructor.SafeConstructor()
+
+
+@dataclass(slots=True)
+class Node:
+    """A YAML value with its position: kind is "str", "int", ..., "seq" or "map"."""
+
+    kind: str
+    line: int
+    column: int
+    text: str = ""  # scalars: the source text
+    items: list[Any] = field(default_factory=list)  # seq: [Node]; map: [(Node, Node)]
+
+
+def max_bytes() -> int:
+    """The size limit, from FAQ_MAX_BYTES when set to a positive integer."""
+    value = os.environ.get("FAQ_MAX_BYTES", "")
+    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_MAX_BYTES
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read the file, refusing what is not a regular readable file of sane size."""
+    name = str(path)
+    try:
+        if path.is_dir():
+            raise DataError(name, [Problem("is a directory, not a FAQ file")])
+        size = path.stat().st_size
+        limit = max_bytes()
+        if size > limit:
+            message = f"file is {size:,} bytes, over the {limit:,}-byte limit; set FAQ_MAX_BYTES to raise it"
+            raise DataError(name, [Problem(message)])
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
+    except FileNotFoundError:
+        raise DataError(name, [Problem("no such file")]) from None
+    except PermissionError:
+        raise DataError(name, [Problem("permission denied")]) from None
+    except OSError as exc:
+        raise DataError(name, [Problem(exc.strerror or str(exc))]) from None
+    if len(data) > limit:  # it grew, or is a device
+        raise DataError(
+            name, [Problem(f"file is over the {limit:,}-byte limit (set FAQ_MAX_BYTES to raise it)")]
+        )
+    return data
+
+
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 (a BOM is allowed); anything else is located by line and column."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        line = data.count(b"\n", 0, start) + 1
+        column = start - (data.rfind(b"\n", 0, start) + 1) + 1
+        raise DataError(
+            name,
+            [
+                Problem(
+                    f"not valid UTF-8 (byte 0x{data[start]:02x} at offset {start}); save the file as UTF-8",
+                    line=line,
+                    column=column,
+                )
+            ],
+        ) from None
+
+
+def parse(text: str, name: str) -> Node | None:
+    """Build located nodes from YAML events; None for an empty document."""
+    loader = _Loader(text)
+    stack: list[Node] = []
+    root: Node | None = None
+    keys: list[dict[str, Node]] = []  # per open mapping: keys seen, for duplicates
+    pending: list[Node | None] = []  # per open mapping: key waiting for its value
+    try:
+        while not isinstance(event := loader.get_event(), yaml.StreamEndEvent):
+            if isinstance(event, yaml.DocumentEndEvent):
+                # A second document would be silently ignored: refuse it.
+                if isinstance(nxt := loader.peek_event(), yaml.DocumentStartEvent):
+                    raise _at(name, "a FAQ file holds one YAML document; found a second", nxt.start_mark)
+                continue
+            if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentStartEvent)):
+                continue
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                if stack.pop().kind == "map":
+                    keys.pop()
+                    pending.pop()
+                continue
+            node = _node(event, name, len(stack))
+            _attach(node, stack, keys, pending, name)
+            root = root or node
+            if node.kind in ("seq", "map"):
+                stack.append(node)
+                if node.kind == "map":
+                    keys.append({})
+                    pending.append(None)
+    except yaml.MarkedYAMLError as exc:
+        raise DataError(name, [_yaml_problem(exc, text)]) from None
+    except yaml.YAMLError as exc:  # e.g. the reader's "unacceptable character"
+        raise DataError(name, [Problem(f"not valid YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
+    return root
+
+
+def _node(event: yaml.Event, name: str, depth: int) -> Node:
+    """A node for a scalar or collection-start event; tags are checked, never run."""
+    mark: Any = event.start_mark
+    if isinstance(event, yaml.AliasEvent):
+        raise _at(name, f"aliases (*{event.anchor}) are not supported; write the value out", mark)
+    tag = getattr(event, "tag", None)
+    if isinstance(event, yaml.ScalarEvent):
+        if tag is None:
+            tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
+        elif tag == "!":
+            tag = _STD + "str"
+        if tag not in _SCALAR_TAGS:
+            raise _at(name, f"tag {tag.replace(_STD, '!!')!r} is not allowed in FAQ files", mark)
+        return Node(tag[len(_STD) :], mark.line + 1, mark.column + 1, text=event.value)
+    kind = "seq" if isinstance(event, yaml.SequenceStartEvent) else "map"
+    if tag not in (None, "!", _STD + kind):
+        raise _at(name, f"tag {tag.replace(_STD, '!!')!r} is not allowed in FAQ files", mark)
+    if depth >= MAX_DEPTH:
+        raise _at(name, f"nested deeper than {MAX_DEPTH} levels", mark)
+    return Node(kind, mark.line + 1, mark.column + 1)
+
+
+def _attach(
+    node: Node, stack: list[Node], keys: list[dict[str, Node]], pending: list[Node | None], name: str
+) -> None:
+    if not stack:
+        return
+    parent = stack[-1]
+    if parent.kind == "seq":
+        parent.items.append(node)
+        return
+    key = pending[-1]
+    if key is not None:  # this node is the value
+        parent.items.append((key, node))
+        pending[-1] = None
+        return
+    if node.kind in ("seq", "map"):
+        raise DataError(
+            name, [Problem("mapping keys must be plain strings", line=node.line, column=node.column)]
+        )
+    if (seen := keys[-1].get(node.text)) is not None:
+        message = f"duplicate key {node.text!r} (first at line {seen.line}); one would be lost"
+        raise DataError(name, [Problem(message, line=node.line, column=node.column)])
+    keys[-1][node.text] = node
+    pending[-1] = node
+
+
+def _at(name: str, message: str, mark: Any) -> DataError:
+    return DataError(name, [Problem(message, line=mark.line + 1, column=mark.column + 1)])
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    message = f"not valid YAML: {exc.problem or exc.context}"
+    if mark is None or mark.line is None:
+        return Problem(message)
+    if 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        message += " (a tab; YAML indents with spaces only)"
+    return Problem(message, line=mark.line + 1, column=mark.column + 1)
+
+
+# --- validation: nodes -> Faq ------------------------------------------------
+
+_TOP = ("title", "summary", "entries")
+_SUMMARY = ("headline", "text", "source")
+_ENTRY = ("id", "question", "answer", "sources", "tags")
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, node: Node, path: str, message: str) -> None:
+        self.problems.append(Problem(message, path=path, line=node.line, column=node.column))
+
+    def mapping(self, node: Node, path: str, allowed: tuple[str, ...]) -> dict[str, Node] | None:
+        if node.kind != "map":
+            self.add(node, path or "(top level)", f"expected a mapping, got {_KIND_NAMES[node.kind]}")
+            return None
+        fields: dict[str, Node] = {}
+        for key, value in node.items:
+            if key.text in allowed:
+                fields[key.text] = value
+                continue
+            hint = difflib.get_close_matches(key.text, allowed, n=1, cutoff=0.6)
+            where = f"{path}.{key.text}" if path else key.text
+            self.add(
+                key,
+                where,
+                "unknown key"
+                + (f"; did you mean {hint[0]!r}?" if hint else f" (allowed: {', '.join(allowed)})"),
+            )
+        return fields
+
+    def string(self, node: Node | None, path: str, parent: Node, required: bool = True) -> str | None:
+        if node is None:
+            if required:
+                self.add(parent, path, "missing; expected a non-empty string")
+            return None
+        if node.kind != "str":
+            hint = (
+                f' (quote it: "{node.text}")'
+                if node.kind in ("int", "bool", "float", "null") and node.text
+                else ""
+            )
+            self.add(node, path, f"expected a non-empty string, got {_KIND_NAMES[node.kind]}{hint}")
+            return None
+        if not node.text.strip():
+            self.add(node, path, "expected a non-empty string")
+            return None
+        return node.text
+
+    def strings(self, node: Node | None, path: str) -> tuple[str, ...]:
+        if node is None or node.kind == "null":
+            return ()
+        if node.kind != "seq":
+            self.add(node, path, f"expected a list of strings, got {_KIND_NAMES[node.kind]}")
+            return ()
+        out = []
+        for i, item in enumerate(node.items):
+            text = self.string(item, f"{path}[{i}]", node)
+            if text is not None:
+                out.append(text)
+        return tuple(out)
+
+
+def validate(root: Node | None, name: str) -> Faq:
+    """Turn nodes into a `Faq`, or raise `DataError` listing every problem."""
+    c = _Checker()
+    if root is None:
+        raise DataError(name, [Problem("the file is empty; expected a mapping with 'entries'")])
+    top = c.mapping(root, "", _TOP)
+    if top is None:
+        raise DataError(name, c.problems)
+    title = c.string(top.get("title"), "title", root, required=False)
+    summary = None
+    if (node := top.get("summary")) is not None:
+        fields = c.mapping(node, "summary", _SUMMARY)
+        if fields is not None:
+            headline = c.string(fields.get("headline"), "summary.headline", node)
+            text = c.string(fields.get("text"), "summary.text", node)
+            source = c.string(fields.get("source"), "summary.source", node, required=False)
+            if headline and text:
+                summary = Summary(headline, text, source)
+    entries: list[Entry] = []
+    node = top.get("entries")
+    if node is None:
+        c.add(root, "entries", "missing; expected a list of entries")
+    elif node.kind != "seq":
+        c.add(node, "entries", f"expected a list, got {_KIND_NAMES[node.kind]}")
+    else:
+        seen: dict[int, int] = {}
+        for i, item in enumerate(node.items):
+            if len(c.problems) >= MAX_PROBLEMS:
+                break
+            entry = _entry(c, item, i, seen)
+            if entry is not None:
+                entries.append(entry)
+    if c.problems:
+        problems = c.problems[:MAX_PROBLEMS]
+        if len(c.problems) > MAX_PROBLEMS:
+            problems.append(Problem(f"... stopped after {MAX_PROBLEMS} problems"))
+        raise DataError(name, problems)
+    return Faq(tuple(entries), title, summary)
+
+
+def _entry(c: _Checker, node: Node, i: int, seen: dict[int, int]) -> Entry | None:
+    path = f"entries[{i}]"
+    fields = c.mapping(node, path, _ENTRY)
+    if fields is None:
+        return None
+    before = len(c.problems)
+    ident = i + 1
+    if (id_node := fields.get("id")) is not None:
+        value = _int(id_node)
+        if value is None or value < 1:
+            c.add(id_node, f"{path}.id", f"expected a positive integer, got {id_node.text!r}")
+        else:
+            ident = value
+    if ident in seen:
+        c.add(id_node or node, f"{path}.id", f"duplicate id {ident} (also entries[{seen[ident]}])")
+    seen.setdefault(ident, i)
+    question = c.string(fields.get("question"), f"{path}.question", node)
+    answer = c.string(fields.get("answer"), f"{path}.answer", node)
+    sources = c.strings(fields.get("sources"), f"{path}.sources")
+    tags = c.strings(fields.get("tags"), f"{path}.tags")
+    if len(c.problems) > before or question is None or answer is None:
+        return None
+    return Entry(ident, question, answer, sources, tags)
+
+
+def _int(node: Node) -> int | None:
+    if node.kind != "int":
+        return None
+    try:
+        value = _constructor.construct_yaml_int(yaml.ScalarNode(_STD + "int", node.text))
+    except (ValueError, TypeError):
+        return None
+    return value if isinstance(value, int) and value < 2**63 else None
+
+
+def load_text(text: str, name: str) -> Faq:
+    """Parse and validate FAQ YAML text."""
+    return validate(parse(text, name), name)
+
+
+def load_path(path: Path) -> Faq:
+    """Read, parse and validate a FAQ file."""
+    name = str(path)
+    return load_text(decode(read_bytes(path), name), name)
+
+
+def bundled() -> Path:
+    """The FAQ shipped inside the package."""
+    from importlib.resources import files
+
+    return Path(str(files("faq_cli.data").joinpath("faq.yaml")))

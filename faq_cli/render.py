@@ -1,0 +1,189 @@
+"""Three renderings of the same results: JSON for scripts, plain text for pipes,
+Rich for terminals. FAQ text is data: it is never read as markup, and control,
+bidi and invisible characters are shown as visible escapes."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from faq_cli.model import Entry, Faq, Summary
+from faq_cli.search import Hit
+from faq_cli.text import spans
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.text import Text
+
+# C0/C1 controls, DEL, bidi embeddings/overrides/isolates and invisible format
+# characters: each could rewrite or reorder what the terminal shows.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
+)
+_UNSAFE_OR_BREAK = re.compile(_UNSAFE.pattern[:-1] + "\t\n]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    c = m.group()
+    return {"\t": "\\t", "\n": "\\n"}.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+
+
+def visible(text: str, one_line: bool = False) -> str:
+    """`text` with unsafe characters escaped; `one_line` also escapes tabs and newlines."""
+    return (_UNSAFE_OR_BREAK if one_line else _UNSAFE).sub(_escape, text)
+
+
+# --- JSON ---------------------------------------------------------------------
+
+
+def entry_dict(entry: Entry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "question": entry.question,
+        "answer": entry.answer,
+        "sources": list(entry.sources),
+        "tags": list(entry.tags),
+    }
+
+
+def hit_dict(hit: Hit) -> dict[str, Any]:
+    return {**entry_dict(hit.entry), "score": hit.score, "matched": list(hit.matched)}
+
+
+def summary_dict(summary: Summary) -> dict[str, Any]:
+    return {"headline": summary.headline, "text": summary.text, "source": summary.source}
+
+
+def to_json(value: Any) -> str:
+    """UTF-8 JSON; characters that could upset a terminal are \\u-escaped, which
+    any JSON parser reads back exactly."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# --- plain text: one record per line, tab-separated ---------------------------
+
+
+def plain_list(entries: Iterable[Entry]) -> Iterable[str]:
+    for e in entries:
+        yield f"{e.id}\t{visible(e.question, True)}"
+
+
+def plain_hits(hits: Iterable[Hit]) -> Iterable[str]:
+    for h in hits:
+        yield f"{h.entry.id}\t{h.score}\t{visible(h.entry.question, True)}\t{visible(h.entry.answer, True)}"
+
+
+def plain_entry(e: Entry) -> Iterable[str]:
+    yield visible(e.question)
+    yield ""
+    yield visible(e.answer)
+    if e.sources:
+        yield ""
+        yield "Sources: " + "; ".join(visible(s, True) for s in e.sources)
+    if e.tags:
+        yield "Tags: " + ", ".join(visible(t, True) for t in e.tags)
+
+
+def plain_summary(s: Summary) -> Iterable[str]:
+    yield visible(s.headline)
+    yield ""
+    yield visible(s.text)
+    if s.source:
+        yield ""
+        yield "Source: " + visible(s.source, True)
+
+
+# --- Rich ---------------------------------------------------------------------
+
+HIGHLIGHT = "bold yellow"
+
+
+def _text(value: str, style: str = "", marks: frozenset[str] = frozenset()) -> Text:
+    """A Rich Text of data (never markup), with matched words highlighted."""
+    from rich.text import Text
+
+    out = Text(style=style, overflow="fold")
+    pos = 0
+    for word, start, end in spans(value) if marks else ():
+        if word in marks and start >= pos:
+            out.append(visible(value[pos:start]))
+            out.append(visible(value[start:end]), style=HIGHLIGHT)
+            pos = end
+    out.append(visible(value[pos:]))
+    return out
+
+
+def _meta(label: str, items: Sequence[str], marks: frozenset[str] = frozenset()) -> Text:
+    from rich.text import Text
+
+    line = Text(f"{label}: ", style="dim")
+    for i, item in enumerate(items):
+        if i:
+            line.append(", " if label == "Tags" else "; ", style="dim")
+        line.append_text(_text(item, "dim", marks))
+    return line
+
+
+def rich_list(console: Console, faq: Faq) -> None:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, title=_text(faq.title) if faq.title else None)
+    table.add_column("ID", justify="right", style="cyan", no_wrap=True)
+    table.add_column("Question", overflow="fold")
+    for e in faq.entries:
+        table.add_row(str(e.id), _text(e.question))
+    console.print(table)
+
+
+def _entry_panel(
+    e: Entry, subtitle: str = "", matched: dict[str, frozenset[str]] | None = None
+) -> RenderableType:
+    from rich.console import Group
+    from rich.panel import Panel
+
+    m = matched or {}
+    parts: list[RenderableType] = [
+        _text(e.question, "bold", m.get("question", frozenset())),
+        "",
+        _text(e.answer, "", m.get("answer", frozenset())),
+    ]
+    if e.sources or e.tags:
+        parts.append("")
+    if e.sources:
+        parts.append(_meta("Sources", e.sources, m.get("sources", frozenset())))
+    if e.tags:
+        parts.append(_meta("Tags", e.tags, m.get("tags", frozenset())))
+    return Panel(
+        Group(*parts),
+        title=f"[cyan]#{e.id}[/]",
+        title_align="left",
+        subtitle=subtitle or None,
+        subtitle_align="right",
+        border_style="blue",
+    )
+
+
+def rich_entry(console: Console, e: Entry) -> None:
+    console.print(_entry_panel(e))
+
+
+def rich_hits(console: Console, hits: Sequence[Hit]) -> None:
+    for h in hits:
+        console.print(_entry_panel(h.entry, f"[dim]score {h.score}[/]", h.matched))
+
+
+def rich_summary(console: Console, s: Summary) -> None:
+    from rich.console import Group
+    from rich.panel import Panel
+
+    parts: list[RenderableType] = [_text(s.text)]
+    if s.source:
+        parts += ["", _meta("Source", [s.source])]
+    console.print(
+        Panel(Group(*parts), title=_text(s.headline, "bold"), title_align="left", border_style="blue")
+    )

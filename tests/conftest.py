@@ -1,0 +1,47 @@
+"""Shared fixtures: run the CLI with separate stdout and stderr, on any FAQ text."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from faq_cli.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for var in ("FAQ_DATA", "NO_COLOR", "FAQ_MAX_BYTES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("COLUMNS", "100")
+
+
+@pytest.fixture
+def run() -> Callable[..., object]:
+    runner = CliRunner()
+
+    def invoke(*args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+        return runner.invoke(app, list(args), env=env)
+
+    return invoke
+
+
+@pytest.fixture
+def faq_file(tmp_path: Path) -> Callable[[str | bytes], Path]:
+    def write(content: str | bytes, name: str = "faq.yaml") -> Path:
+        path = tmp_path / name
+        path.write_bytes(content.encode() if isinstance(content, str) else content)
+        return path
+
+    return write
+
+
+def env_without_faq() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("FAQ_")}

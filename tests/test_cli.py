@@ -1,0 +1,192 @@
+"""The command line as users and scripts see it: exit codes, stdout and stderr
+separately, JSON shape, plain output in pipes and Rich output in terminals."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).parent / "golden"
+ENTRY_KEYS = ["id", "question", "answer", "sources", "tags"]
+
+CASES = {
+    "list": ["list"],
+    "show": ["show", "8"],
+    "search": ["search", "Costa Rica"],
+    "summary": ["summary"],
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("fmt", ["plain", "json"])
+def test_golden_output(run, name: str, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    args = CASES[name] + (["--json"] if fmt == "json" else [])
+    result = run(*args)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    golden = GOLDEN / f"{name}.{'json' if fmt == 'json' else 'txt'}"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == golden.read_text(encoding="utf-8")
+
+
+def test_plain_output_has_no_escape_codes_or_boxes(run) -> None:  # type: ignore[no-untyped-def]
+    for args in CASES.values():
+        out = run(*args).stdout
+        assert "\x1b" not in out and "─" not in out and "│" not in out
+
+
+def test_search_json_contract(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("search", "Costa Rica", "--json")
+    hits = json.loads(result.stdout)
+    assert [list(h) for h in hits] == [[*ENTRY_KEYS, "score", "matched"]] * len(hits)
+    assert hits[0]["id"] == 8 and hits[0]["score"] == 100
+    assert hits[0]["matched"] == ["tags", "answer"]
+
+
+def test_list_and_show_json_contract(run) -> None:  # type: ignore[no-untyped-def]
+    entries = json.loads(run("list", "--json").stdout)
+    assert [list(e) for e in entries] == [ENTRY_KEYS] * 8
+    assert json.loads(run("show", "4", "--json").stdout)["sources"] == []
+    assert list(json.loads(run("summary", "--json").stdout)) == ["headline", "text", "source"]
+
+
+def test_json_is_utf8_not_ascii_escaped(run, faq_file) -> None:  # type: ignore[no-untyped-def]
+    path = faq_file("entries:\n- question: ¿Qué es México?\n  answer: Un país.\n")
+    result = run("list", "--json", "--data", str(path))
+    assert "¿Qué es México?" in result.stdout
+
+
+def test_nothing_found_exits_1_with_empty_json_and_stderr_message(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("search", "pizza recipe", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == []
+    assert result.stderr == "faq: nothing found for 'pizza recipe'\n"
+
+
+def test_did_you_mean_hint(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("search", "benifts")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "faq: did you mean: faq search 'benefits'?" in result.stderr
+
+
+def test_show_unknown_id_names_valid_ids(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("show", "99")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == "faq: error: no entry with id 99; valid ids: 1-8\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["search", ""],
+        ["search", "   "],
+        ["search", "x", "-n", "0"],
+        ["search", "x", "-n", "abc"],
+        ["show", "abc"],
+        ["nope"],
+        ["search", "x", "--color", "purple"],
+    ],
+)
+def test_usage_errors_exit_2_on_stderr_only(run, args: list[str]) -> None:  # type: ignore[no-untyped-def]
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("faq: error: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_no_arguments_prints_help_to_stderr(run) -> None:  # type: ignore[no-untyped-def]
+    result = run()
+    assert result.exit_code == 2 and result.stdout == "" and "Usage: faq" in result.stderr
+
+
+def test_invalid_data_exits_2_with_located_error(run, faq_file) -> None:  # type: ignore[no-untyped-def]
+    path = faq_file("entries:\n- question: q\n  answer: ''\n")
+    result = run("list", "--data", str(path))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"faq: error: {path}:3:11: entries[0].answer: expected a non-empty string\n"
+
+
+def test_data_option_wins_over_environment(run, faq_file) -> None:  # type: ignore[no-untyped-def]
+    env_file = faq_file("entries:\n- {question: from env, answer: a}\n", "env.yaml")
+    opt_file = faq_file("entries:\n- {question: from option, answer: a}\n", "opt.yaml")
+    assert run("list", env={"FAQ_DATA": str(env_file)}).stdout == "1\tfrom env\n"
+    assert run("list", "--data", str(opt_file), env={"FAQ_DATA": str(env_file)}).stdout == "1\tfrom option\n"
+
+
+def test_validate(run, faq_file) -> None:  # type: ignore[no-untyped-def]
+    ok = run("validate", str(ROOT / "data" / "faq.yaml"))
+    assert (ok.exit_code, ok.stdout) == (0, "")
+    assert "valid, 8 entries" in ok.stderr
+    bad = faq_file("entries:\n- question: q\n  anwser: a\n")
+    result = run("validate", str(bad))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"faq: error: {bad}:3:3: entries[0].anwser: unknown key; did you mean 'answer'?",
+        f"faq: error: {bad}:2:3: entries[0].answer: missing; expected a non-empty string",
+    ]
+    report = json.loads(run("validate", str(bad), "--json").stdout)
+    assert report["valid"] is False and report["problems"][0]["line"] == 3
+
+
+def test_schema_is_json_schema_and_matches_data(run) -> None:  # type: ignore[no-untyped-def]
+    schema = json.loads(run("schema").stdout)
+    assert schema["$schema"].startswith("https://json-schema.org/")
+    assert schema["properties"]["entries"]["items"]["required"] == ["question", "answer"]
+
+
+def test_version(run) -> None:  # type: ignore[no-untyped-def]
+    from importlib.metadata import version
+
+    assert run("--version").stdout == f"faq {version('faq-cli')}\n"
+
+
+def test_every_command_help_leads_with_examples(run) -> None:  # type: ignore[no-untyped-def]
+    for name in ["list", "show", "search", "summary", "validate", "schema"]:
+        result = run(name, "--help")
+        assert result.exit_code == 0
+        assert "Examples:" in result.stdout and f"faq {name}" in result.stdout
+    assert "Exit codes:" in run("--help").stdout
+
+
+def test_rich_output_when_forced(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("search", "Costa Rica", "--color", "always")
+    assert result.exit_code == 0
+    assert "╭" in result.stdout and "\x1b[" in result.stdout  # a panel, in colour
+    assert "\x1b[1;33mCosta\x1b[0m" in result.stdout  # matched word highlighted
+
+
+def test_no_color_env_turns_colour_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    from faq_cli.cli import Color, Out
+
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    assert Out(False, Color.auto).color is True
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert Out(False, Color.auto).color is False and Out(False, Color.auto).rich is True
+    assert Out(False, Color.always).color is True
+
+
+def test_query_starting_with_dash_after_double_dash(run, faq_file) -> None:  # type: ignore[no-untyped-def]
+    path = faq_file("entries:\n- {question: What does -verbose do?, answer: It talks.}\n")
+    result = run("search", "--data", str(path), "--", "-verbose")
+    assert result.exit_code == 0 and result.stdout.startswith("1\t")
+
+
+def test_show_completion_offers_ids_with_questions() -> None:
+    from faq_cli.cli import _complete_id
+
+    class Ctx:
+        params: ClassVar[dict[str, object]] = {}
+
+    items = _complete_id(Ctx(), "")  # type: ignore[arg-type]
+    assert items[7] == (
+        "8",
+        "Are there any other international partnerships for semiconductor supply chains involving the US?",
+    )
+    assert [i for i, _ in _complete_id(Ctx(), "3")] == ["3"]  # type: ignore[arg-type]

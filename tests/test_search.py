@@ -1,0 +1,91 @@
+"""Search ranking on the shipped FAQ: the way people type, and refusing to guess."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from faq_cli.load import load_path, load_text
+from faq_cli.search import build_index, exact, search, suggest, typo_allowance
+
+ROOT = Path(__file__).resolve().parent.parent
+INDEX = build_index(load_path(ROOT / "data" / "faq.yaml").entries)
+
+
+def top(query: str) -> int | None:
+    hits = search(INDEX, query)
+    return hits[0].entry.id if hits else None
+
+
+@pytest.mark.parametrize("query", ["Costa Rica", "costa rica", "Costa Rca", "CÓSTA RICA", "rica costa"])
+def test_costa_rica_finds_entry_8(query: str) -> None:
+    assert top(query) == 8
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("when was it announced", 2),
+        ("NALS", 7),
+        ("GAO", 6),
+        ("México working group", 6),
+        ("benifits", 4),
+        ("Reuters", 2),
+        ("Milken", 3),
+        ("cooperation", 5),
+        ("co-operation framework", 5),
+        ("leaders summit", 7),
+        ("semicond international", 8),
+        ("ICT", 6),
+    ],
+)
+def test_typos_accents_abbreviations_and_sources(query: str, expected: int) -> None:
+    assert top(query) == expected
+
+
+@pytest.mark.parametrize("query", ["pizza recipe", "banana", "weather tomorrow", "what is the", "zzz"])
+def test_unrelated_queries_find_nothing(query: str) -> None:
+    assert search(INDEX, query) == []
+
+
+def test_short_words_need_whole_word_matches() -> None:
+    assert typo_allowance("gao") == 0 and typo_allowance("mexco") == 1 and typo_allowance("semiconductr") == 2
+    assert search(INDEX, "GA") == []
+
+
+def test_scores_are_best_first_between_0_and_100() -> None:
+    hits = search(INDEX, "semiconductor supply chain partnership", limit=8)
+    assert len(hits) == 8
+    assert all(0 <= h.score <= 100 for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_limit_and_min_score() -> None:
+    assert len(search(INDEX, "semiconductor", limit=3)) == 3
+    assert all(h.score >= 90 for h in search(INDEX, "supply chain", min_score=90))
+
+
+def test_matched_fields_are_reported() -> None:
+    hit = search(INDEX, "GAO")[0]
+    assert list(hit.matched) == ["sources"] and hit.matched["sources"] == {"gao"}
+
+
+def test_ties_break_by_shorter_text_then_file_order() -> None:
+    faq = load_text(
+        "entries:\n- {question: alpha, answer: long long long}\n"
+        "- {question: alpha, answer: short}\n- {question: alpha, answer: short}\n",
+        "f",
+    )
+    assert [h.entry.id for h in search(build_index(faq.entries), "alpha")] == [2, 3, 1]
+
+
+def test_exact_is_a_literal_substring_ignoring_case_and_accents() -> None:
+    assert [h.entry.id for h in exact(INDEX, "COSTA rica")] == [8]
+    assert exact(INDEX, "costa rca") == []
+    assert [h.entry.id for h in exact(INDEX, "méxico working")] == [6]
+
+
+def test_suggest_offers_the_closest_words() -> None:
+    assert suggest(INDEX, "benifts") == "benefits"
+    assert suggest(INDEX, "pizza") is None
