@@ -7,8 +7,9 @@ entry is scored by the best match of every query word in its fields.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -21,8 +22,10 @@ FIELDS = ("question", "tags", "sources", "answer")
 # Question and tags say what an entry is about; the answer mentions much else.
 FIELD_WEIGHT = {"question": 1.0, "tags": 1.0, "sources": 0.85, "answer": 0.7}
 STOPWORD_WEIGHT = 0.2
-# An entry is shown only when at least this share of the query's informative
-# (non-stop) words matches it: one of "Costa Rca", none of "pizza recipe".
+# An entry is shown only when the query's informative (non-stop) words match it
+# this well on average, each counting its closeness (exact 1, a typo 0.65-0.8):
+# "Costa Rca" passes on one exact word of two; "bake bread", whose only match
+# is a typo ("bread" ~ "break"), does not.
 MIN_COVERAGE = 0.5
 MAX_QUERY_WORDS = 32
 
@@ -33,13 +36,54 @@ class Doc:
 
     entry: Entry
     fields: dict[str, frozenset[str]]
-    length: int
+    length: int  # of the question: a shorter question is more about what matched
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """Every word of a FAQ, arranged for the three kinds of word match."""
+
+    words: tuple[str, ...]  # sorted, so a prefix's words are one slice
+    stems: dict[str, tuple[str, ...]]  # stem -> words
+
+    @classmethod
+    def of(cls, words: Iterable[str]) -> Vocabulary:
+        ordered = tuple(sorted(set(words)))
+        stems: dict[str, list[str]] = defaultdict(list)
+        for w in ordered:
+            if len(w) >= 4:
+                stems[stem(w)].append(w)
+        return cls(ordered, {k: tuple(v) for k, v in stems.items()})
+
+    def matches(self, query_word: str) -> dict[str, float]:
+        """Words that match `query_word`, each with a closeness in (0, 1]."""
+        q, words = query_word, self.words
+        i = bisect_left(words, q)
+        if q in STOPWORDS or len(q) <= 3:
+            # Short and common words match whole words only ("GAO", "ICT").
+            return {q: 1.0} if i < len(words) and words[i] == q else {}
+        found: dict[str, float] = {}
+        for w in self.stems.get(stem(q), ()):  # "installing" ~ "installation"
+            found[w] = 0.9
+        while i < len(words) and words[i].startswith(q):  # "semicond", "Cost"
+            w = words[i]
+            found[w] = 1.0 if w == q else 0.7 + 0.2 * len(q) / len(w)
+            i += 1
+        for w, dist, _ in process.extract(
+            q, words, scorer=OSA.distance, score_cutoff=typo_allowance(q), limit=None
+        ):
+            # A typo rarely hits the first letter; requiring it keeps "banana"
+            # from matching "canada".
+            if w not in found and dist and w[0] == q[0] and len(w) > 3:
+                found[w] = 0.8 if dist == 1 else 0.65
+        return found
 
 
 @dataclass(frozen=True, slots=True)
 class Index:
     docs: tuple[Doc, ...]
     postings: dict[str, tuple[int, ...]]  # word -> positions in docs
+    vocabulary: Vocabulary
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +101,7 @@ def doc(entry: Entry) -> Doc:
         "sources": frozenset(w for s in entry.sources for w in words(s)),
         "answer": frozenset(words(entry.answer)),
     }
-    return Doc(entry, fields, len(entry.question) + len(entry.answer))
+    return Doc(entry, fields, len(entry.question))
 
 
 def build_index(entries: Iterable[Entry] | Iterable[Doc]) -> Index:
@@ -67,38 +111,14 @@ def build_index(entries: Iterable[Entry] | Iterable[Doc]) -> Index:
     for i, d in enumerate(docs):
         for w in set().union(*d.fields.values()):
             postings[w].append(i)
-    return Index(docs, {w: tuple(p) for w, p in postings.items()})
+    return Index(docs, {w: tuple(p) for w, p in postings.items()}, Vocabulary.of(postings))
 
 
 def typo_allowance(word: str) -> int:
-    """Edits tolerated in a query word: none up to 3 letters ("GAO", "ICT")."""
+    """Edits tolerated in a query word: none up to 4 letters ("GAO", "cake"),
+    where one edit reaches too many unrelated words; one up to 8; then two."""
     n = len(word)
-    return 0 if n <= 3 else 1 if n <= 7 else 2
-
-
-def word_matches(query_word: str, vocabulary: Sequence[str]) -> dict[str, float]:
-    """Vocabulary words that match `query_word`, each with a closeness in (0, 1]."""
-    found: dict[str, float] = {}
-    if query_word in STOPWORDS or len(query_word) <= 3:
-        # Short and common words match whole words only.
-        return {query_word: 1.0} if query_word in vocabulary else {}
-    qstem = stem(query_word)
-    for w in vocabulary:
-        if w == query_word:
-            found[w] = 1.0
-        elif w.startswith(query_word):  # "semicond", "Cost"
-            found[w] = 0.7 + 0.2 * len(query_word) / len(w)
-        elif len(w) >= 4 and stem(w) == qstem:  # "installing" ~ "installation"
-            found[w] = 0.9
-    k = typo_allowance(query_word)
-    for w, dist, _ in process.extract(
-        query_word, vocabulary, scorer=OSA.distance, score_cutoff=k, limit=None
-    ):
-        # A typo rarely hits the first letter; requiring it keeps "banana" from
-        # matching "canada".
-        if w not in found and dist and w[0] == query_word[0] and len(w) > 3:
-            found[w] = 0.8 if dist == 1 else 0.65
-    return found
+    return 0 if n <= 4 else 1 if n <= 8 else 2
 
 
 def query_words(query: str) -> list[str]:
@@ -112,8 +132,7 @@ def search(index: Index, query: str, limit: int = 5, min_score: int = 0) -> list
     informative = [w for w in qwords if w not in STOPWORDS]
     if not informative:
         return []
-    vocabulary = list(index.postings)
-    matches = {q: word_matches(q, vocabulary) for q in qwords}
+    matches = {q: index.vocabulary.matches(q) for q in qwords}
     weight = {q: (STOPWORD_WEIGHT if q in STOPWORDS else 1.0) for q in qwords}
     total = sum(weight.values())
     info_total = float(len(informative))
@@ -126,21 +145,23 @@ def search(index: Index, query: str, limit: int = 5, min_score: int = 0) -> list
     ranked = []
     for i in candidates:
         d = index.docs[i]
-        covered = closeness = info_covered = 0.0
+        covered = closeness = coverage = 0.0
         matched: dict[str, set[str]] = defaultdict(set)
         for q in qwords:
-            best = 0.0
+            best = best_sim = 0.0
             for w, sim in matches[q].items():
                 for f in FIELDS:
                     if w in d.fields[f]:
-                        matched[f].add(w)
+                        if q not in STOPWORDS:  # "the" matching is no news
+                            matched[f].add(w)
                         best = max(best, sim * FIELD_WEIGHT[f])
+                        best_sim = max(best_sim, sim)
             if best:
                 covered += weight[q]
                 closeness += weight[q] * best
                 if q not in STOPWORDS:
-                    info_covered += 1
-        if info_covered / info_total < MIN_COVERAGE:
+                    coverage += best_sim
+        if coverage / info_total < MIN_COVERAGE:
             continue
         score = 100 * closeness / total
         if round(score) < min_score:

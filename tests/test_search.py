@@ -71,10 +71,10 @@ def test_matched_fields_are_reported() -> None:
     assert list(hit.matched) == ["sources"] and hit.matched["sources"] == {"gao"}
 
 
-def test_ties_break_by_shorter_text_then_file_order() -> None:
+def test_ties_break_by_shorter_question_then_file_order() -> None:
     faq = load_text(
-        "entries:\n- {question: alpha, answer: long long long}\n"
-        "- {question: alpha, answer: short}\n- {question: alpha, answer: short}\n",
+        "entries:\n- {question: alpha beta gamma, answer: x}\n"
+        "- {question: alpha beta, answer: x}\n- {question: alpha beta, answer: x}\n",
         "f",
     )
     assert [h.entry.id for h in search(build_index(faq.entries), "alpha")] == [2, 3, 1]
