@@ -13,12 +13,13 @@ _TOKEN = re.compile(r"(?:[^\W_]\.){2,}|[^\W_]+(?:['’][^\W_]+)?")
 _POSSESSIVE = re.compile(r"['’]s$")
 
 # Question and function words: they weigh little in a query but still count.
+# ("us" is not one: in "US-Mexico" it is a name.)
 STOPWORDS = frozenset(
     """
     a about after all also am an and any are as at be been being but by can could
     did do does doing done for from had has have how i if in into is it its me my
     no not of on or our should so some such than that the their them then there
-    these they this those to too us was we were what when where which while who
+    these they this those to too was we were what when where which while who
     whom why will with would you your
     """.split()
 )
