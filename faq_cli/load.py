@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ class Node:
     line: int
     column: int
     text: str = ""  # scalars: the source text
-    items: list[Any] = field(default_factory=list)  # seq: [Node]; map: [(Node, Node)]
+    items: list[Any] = None  # type: ignore[assignment]  # seq: [Node]; map: [(Node, Node)]; scalars: None
 
 
 def max_bytes() -> int:
@@ -103,35 +104,92 @@ def decode(data: bytes, name: str) -> str:
         ) from None
 
 
-def parse(text: str, name: str) -> Node | None:
-    """Build located nodes from YAML events; None for an empty document."""
+_SCALAR, _SEQ, _MAP, _END, _ALIAS, _DOC_END, _SKIP = range(7)
+_EVENTS = {
+    yaml.ScalarEvent: _SCALAR,
+    yaml.SequenceStartEvent: _SEQ,
+    yaml.MappingStartEvent: _MAP,
+    yaml.SequenceEndEvent: _END,
+    yaml.MappingEndEvent: _END,
+    yaml.AliasEvent: _ALIAS,
+    yaml.DocumentEndEvent: _DOC_END,
+    yaml.StreamStartEvent: _SKIP,
+    yaml.DocumentStartEvent: _SKIP,
+}
+_NOT_PLAIN_STR = frozenset("0123456789+-.~<=nNtTfFyYoO")  # first letters that may resolve to non-strings
+
+
+def parse(text: str, name: str, on_entry: Callable[[Node], None] | None = None) -> Node | None:
+    """Build located nodes from YAML events; None for an empty document.
+
+    With `on_entry`, each item of the top-level `entries` list is handed over
+    as soon as it is complete and not kept, so a large FAQ is never held as
+    nodes all at once. A hot loop: 100,000 entries are 1.7 million events."""
     loader = _Loader(text)
-    stack: list[Node] = []
+    get_event = loader.get_event
+    stack: list[Node] = []  # open collections
+    pending: list[Node | None] = []  # per open collection: a mapping key awaiting its value
     root: Node | None = None
-    keys: list[dict[str, Node]] = []  # per open mapping: keys seen, for duplicates
-    pending: list[Node | None] = []  # per open mapping: key waiting for its value
+    stream: Node | None = None  # the top-level `entries` list, when on_entry is given
     try:
-        while not isinstance(event := loader.get_event(), yaml.StreamEndEvent):
-            if isinstance(event, yaml.DocumentEndEvent):
-                # A second document would be silently ignored: refuse it.
+        while not isinstance(event := get_event(), yaml.StreamEndEvent):
+            kind = _EVENTS[type(event)]
+            if kind == _END:
+                done = stack.pop()
+                pending.pop()
+                if stream is not None and stack and stack[-1] is stream:
+                    on_entry(done)  # type: ignore[misc]
+                continue
+            if kind == _SKIP:
+                continue
+            mark = event.start_mark
+            if kind == _SCALAR:
+                tag, value = event.tag, event.value
+                if tag is None:
+                    if event.implicit[0] and value and value[0] in _NOT_PLAIN_STR:
+                        tag = _resolver.resolve(yaml.ScalarNode, value, event.implicit)  # type: ignore[no-untyped-call]
+                    elif event.implicit[0] and not value:
+                        tag = _STD + "null"
+                    else:
+                        tag = _STD + "str"
+                elif tag == "!":
+                    tag = _STD + "str"
+                if tag not in _SCALAR_TAGS:
+                    raise _at(name, f"tag {tag.replace(_STD, '!!')!r} is not allowed in FAQ files", mark)
+                node = Node(tag[18:], mark.line + 1, mark.column + 1, text=value)
+            elif kind in (_SEQ, _MAP):
+                tag, want = event.tag, "seq" if kind == _SEQ else "map"
+                if tag not in (None, "!", _STD + want):
+                    raise _at(name, f"tag {tag.replace(_STD, '!!')!r} is not allowed in FAQ files", mark)
+                if len(stack) >= MAX_DEPTH:
+                    raise _at(name, f"nested deeper than {MAX_DEPTH} levels", mark)
+                node = Node(want, mark.line + 1, mark.column + 1, items=[])
+            elif kind == _ALIAS:
+                raise _at(name, f"aliases (*{event.anchor}) are not supported; write the value out", mark)
+            else:  # _DOC_END: a second document would be silently ignored, so refuse it
                 if isinstance(nxt := loader.peek_event(), yaml.DocumentStartEvent):
                     raise _at(name, "a FAQ file holds one YAML document; found a second", nxt.start_mark)
                 continue
-            if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentStartEvent)):
-                continue
-            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                if stack.pop().kind == "map":
-                    keys.pop()
-                    pending.pop()
-                continue
-            node = _node(event, name, len(stack))
-            _attach(node, stack, keys, pending, name)
-            root = root or node
-            if node.kind in ("seq", "map"):
+            if stack:
+                parent = stack[-1]
+                if parent is stream:
+                    if node.kind != "seq" and node.kind != "map":
+                        on_entry(node)  # type: ignore[misc]
+                elif parent.kind == "seq":
+                    parent.items.append(node)
+                elif (key := pending[-1]) is not None:
+                    parent.items.append((key, node))
+                    pending[-1] = None
+                    if on_entry and kind == _SEQ and len(stack) == 1 and key.text == "entries":
+                        stream = node
+                else:
+                    _check_key(node, parent, name)
+                    pending[-1] = node
+            elif root is None:
+                root = node
+            if node.kind == "seq" or node.kind == "map":
                 stack.append(node)
-                if node.kind == "map":
-                    keys.append({})
-                    pending.append(None)
+                pending.append(None)
     except yaml.MarkedYAMLError as exc:
         raise DataError(name, [_yaml_problem(exc, text)]) from None
     except yaml.YAMLError as exc:  # e.g. the reader's "unacceptable character"
@@ -141,51 +199,19 @@ def parse(text: str, name: str) -> Node | None:
     return root
 
 
-def _node(event: yaml.Event, name: str, depth: int) -> Node:
-    """A node for a scalar or collection-start event; tags are checked, never run."""
-    mark: Any = event.start_mark
-    if isinstance(event, yaml.AliasEvent):
-        raise _at(name, f"aliases (*{event.anchor}) are not supported; write the value out", mark)
-    tag = getattr(event, "tag", None)
-    if isinstance(event, yaml.ScalarEvent):
-        if tag is None:
-            tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
-        elif tag == "!":
-            tag = _STD + "str"
-        if tag not in _SCALAR_TAGS:
-            raise _at(name, f"tag {tag.replace(_STD, '!!')!r} is not allowed in FAQ files", mark)
-        return Node(tag[len(_STD) :], mark.line + 1, mark.column + 1, text=event.value)
-    kind = "seq" if isinstance(event, yaml.SequenceStartEvent) else "map"
-    if tag not in (None, "!", _STD + kind):
-        raise _at(name, f"tag {tag.replace(_STD, '!!')!r} is not allowed in FAQ files", mark)
-    if depth >= MAX_DEPTH:
-        raise _at(name, f"nested deeper than {MAX_DEPTH} levels", mark)
-    return Node(kind, mark.line + 1, mark.column + 1)
+def _check_key(key: Node, mapping: Node, name: str) -> None:
+    """Keys are scalars, and unique: PyYAML would keep the last of two silently."""
+    if key.kind == "seq" or key.kind == "map":
+        raise _at_node(name, "mapping keys must be plain strings", key)
+    for other, _ in mapping.items:
+        if other.text == key.text:
+            raise _at_node(
+                name, f"duplicate key {key.text!r} (first at line {other.line}); one would be lost", key
+            )
 
 
-def _attach(
-    node: Node, stack: list[Node], keys: list[dict[str, Node]], pending: list[Node | None], name: str
-) -> None:
-    if not stack:
-        return
-    parent = stack[-1]
-    if parent.kind == "seq":
-        parent.items.append(node)
-        return
-    key = pending[-1]
-    if key is not None:  # this node is the value
-        parent.items.append((key, node))
-        pending[-1] = None
-        return
-    if node.kind in ("seq", "map"):
-        raise DataError(
-            name, [Problem("mapping keys must be plain strings", line=node.line, column=node.column)]
-        )
-    if (seen := keys[-1].get(node.text)) is not None:
-        message = f"duplicate key {node.text!r} (first at line {seen.line}); one would be lost"
-        raise DataError(name, [Problem(message, line=node.line, column=node.column)])
-    keys[-1][node.text] = node
-    pending[-1] = node
+def _at_node(name: str, message: str, node: Node) -> DataError:
+    return DataError(name, [Problem(message, line=node.line, column=node.column)])
 
 
 def _at(name: str, message: str, mark: Any) -> DataError:
@@ -212,6 +238,18 @@ _ENTRY = ("id", "question", "answer", "sources", "tags")
 class _Checker:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.entries: list[Entry] = []
+        self.seen: dict[int, int] = {}  # id -> position, for duplicates
+        self.count = 0
+        self.truncated = False
+
+    def entry(self, node: Node) -> None:
+        """Check the next item of `entries`."""
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.truncated = True
+        elif (entry := _entry(self, node, self.count, self.seen)) is not None:
+            self.entries.append(entry)
+        self.count += 1
 
     def add(self, node: Node, path: str, message: str) -> None:
         self.problems.append(Problem(message, path=path, line=node.line, column=node.column))
@@ -267,9 +305,11 @@ class _Checker:
         return tuple(out)
 
 
-def validate(root: Node | None, name: str) -> Faq:
-    """Turn nodes into a `Faq`, or raise `DataError` listing every problem."""
-    c = _Checker()
+def validate(root: Node | None, name: str, c: _Checker | None = None) -> Faq:
+    """Turn nodes into a `Faq`, or raise `DataError` listing every problem.
+
+    `c` is the checker that already took the entries while parsing, if any."""
+    c = c or _Checker()
     if root is None:
         raise DataError(name, [Problem("the file is empty; expected a mapping with 'entries'")])
     top = c.mapping(root, "", _TOP)
@@ -285,26 +325,20 @@ def validate(root: Node | None, name: str) -> Faq:
             source = c.string(fields.get("source"), "summary.source", node, required=False)
             if headline and text:
                 summary = Summary(headline, text, source)
-    entries: list[Entry] = []
     node = top.get("entries")
     if node is None:
         c.add(root, "entries", "missing; expected a list of entries")
     elif node.kind != "seq":
         c.add(node, "entries", f"expected a list, got {_KIND_NAMES[node.kind]}")
     else:
-        seen: dict[int, int] = {}
-        for i, item in enumerate(node.items):
-            if len(c.problems) >= MAX_PROBLEMS:
-                break
-            entry = _entry(c, item, i, seen)
-            if entry is not None:
-                entries.append(entry)
+        for item in node.items:  # empty when the entries were streamed to `c`
+            c.entry(item)
     if c.problems:
-        problems = c.problems[:MAX_PROBLEMS]
-        if len(c.problems) > MAX_PROBLEMS:
+        problems = sorted(c.problems[:MAX_PROBLEMS], key=lambda p: (p.line or 0, p.column or 0))
+        if c.truncated:
             problems.append(Problem(f"... stopped after {MAX_PROBLEMS} problems"))
         raise DataError(name, problems)
-    return Faq(tuple(entries), title, summary)
+    return Faq(tuple(c.entries), title, summary)
 
 
 def _entry(c: _Checker, node: Node, i: int, seen: dict[int, int]) -> Entry | None:
@@ -344,7 +378,8 @@ def _int(node: Node) -> int | None:
 
 def load_text(text: str, name: str) -> Faq:
     """Parse and validate FAQ YAML text."""
-    return validate(parse(text, name), name)
+    checker = _Checker()
+    return validate(parse(text, name, checker.entry), name, checker)
 
 
 def load_path(path: Path) -> Faq:

@@ -57,7 +57,7 @@ def test_ids_default_to_position() -> None:
     assert [e.id for e in faq.entries] == [1, 2]
 
 
-def test_every_problem_is_reported_with_line_and_column() -> None:
+def test_every_problem_is_reported_with_line_and_column_in_file_order() -> None:
     text = (
         "entries:\n"
         "  - id: 1\n"
@@ -69,8 +69,8 @@ def test_every_problem_is_reported_with_line_and_column() -> None:
         "    tags: [ok, 3]\n"
     )
     assert problems(text) == [
-        "f.yaml:3:5: entries[0].quesiton: unknown key; did you mean 'question'?",
         "f.yaml:2:5: entries[0].question: missing; expected a non-empty string",
+        "f.yaml:3:5: entries[0].quesiton: unknown key; did you mean 'question'?",
         "f.yaml:4:13: entries[0].answer: expected a non-empty string",
         "f.yaml:5:9: entries[1].id: duplicate id 1 (also entries[0])",
         'f.yaml:6:15: entries[1].question: expected a non-empty string, got a boolean (quote it: "yes")',

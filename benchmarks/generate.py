@@ -1,0 +1,52 @@
+"""Write a large FAQ for benchmarks (standard library only).
+
+    python benchmarks/generate.py 10000 /tmp/faq-10k.yaml
+
+Block-style YAML with realistic text: words drawn, Zipf-like, from the Debian
+FAQ in tests/eval, so word frequencies look like a real FAQ's.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "tests" / "eval" / "debian-faq.yaml"
+
+
+def vocabulary() -> list[str]:
+    words = re.findall(r"[A-Za-z][a-z]{2,}", SOURCE.read_text(encoding="utf-8"))
+    counts: dict[str, int] = {}
+    for w in words:
+        counts[w] = counts.get(w, 0) + 1
+    return sorted(counts, key=lambda w: -counts[w])
+
+
+def sentence(rng: random.Random, vocab: list[str], weights: list[float], n: int) -> str:
+    return " ".join(rng.choices(vocab, weights, k=n)).capitalize()
+
+
+def generate(count: int, path: Path, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    vocab = vocabulary()
+    weights = [1 / (rank + 1) for rank in range(len(vocab))]
+    with path.open("w", encoding="utf-8") as f:
+        f.write(f"title: Generated FAQ with {count} entries\nentries:\n")
+        for i in range(1, count + 1):
+            question = sentence(rng, vocab, weights, rng.randint(6, 14)) + f" {i}?"
+            answer = (
+                ". ".join(sentence(rng, vocab, weights, rng.randint(8, 20)) for _ in range(rng.randint(2, 5)))
+                + "."
+            )
+            tags = ", ".join(f'"{t}"' for t in rng.sample(vocab[:300], 2))
+            f.write(
+                f'  - id: {i}\n    question: "{question}"\n    answer: >-\n      {answer}\n'
+                f'    sources: ["Generator"]\n    tags: [{tags}]\n'
+            )
+
+
+if __name__ == "__main__":
+    generate(int(sys.argv[1]), Path(sys.argv[2]))
