@@ -12,26 +12,27 @@ from __future__ import annotations
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from rapidfuzz import fuzz, process, utils
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "eval"))
-from evaluate import Ranker, cases, evaluate, index, ours
+from evaluate import SETS, Ranker, cases, evaluate, ours, store
 
-from faq_cli.search import build_index, search
+from faq_cli.load import load_path
+from faq_cli.model import Faq
+from faq_cli.store import Store, build
 
 CUTOFF = 60
 
 
 def baseline(name: str, scorer: object, field: str) -> Ranker:
-    docs = index(name).docs
-    ids = [d.entry.id for d in docs]
+    entries = load_path(SETS[name][0]).entries
+    ids = [e.id for e in entries]
     texts = [
-        d.entry.question
-        if field == "question"
-        else " ".join([d.entry.question, *d.entry.tags, *d.entry.sources, d.entry.answer])
-        for d in docs
+        e.question if field == "question" else " ".join([e.question, *e.tags, *e.sources, e.answer])
+        for e in entries
     ]
 
     def rank(query: str) -> list[int]:
@@ -58,7 +59,7 @@ def main() -> None:
     for name in ("partnership", "debian"):
         queries = [q for _, q in cases(name)]
         methods = {
-            "faq search": ours(index(name)),
+            "faq search": ours(store(name)),
             "WRatio, question": baseline(name, fuzz.WRatio, "question"),
             "partial_ratio, all text": baseline(name, fuzz.partial_ratio, "all"),
             "token_set_ratio, all text": baseline(name, fuzz.token_set_ratio, "all"),
@@ -70,10 +71,11 @@ def main() -> None:
                 f"{r.rejected:>4}/{r.unrelated:<4} {median_ms(rank, queries):>9.2f}"
             )
     # Time on a 200-entry FAQ: the Debian FAQ's 120 entries and 80 of them again.
-    docs = index("debian").docs
-    big = build_index([*docs, *docs[:80]])
+    entries = load_path(SETS["debian"][0]).entries
+    more = [replace(e, id=e.id + 1000) for e in entries[:80]]
+    big = Store(build(Faq((*entries, *more)), {}))
     queries = [q for _, q in cases("debian")]
-    ms = median_ms(lambda q: [h.entry.id for h in search(big, q)], queries)
+    ms = median_ms(lambda q: [h.entry.id for h in big.search(q)], queries)
     print(f"\n200-entry FAQ: median {ms:.2f} ms per query ({len(queries)} queries x 5)")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
@@ -21,7 +22,7 @@ from faq_cli.errors import FaqError, UsageError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from faq_cli.model import Faq
+    from faq_cli.store import Store
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 MAX_QUERY_CHARS = 1000
@@ -135,6 +136,9 @@ DataOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document for scripts.")]
+NoCacheOpt = Annotated[
+    bool, typer.Option("--no-cache", help="Read the FAQ file afresh, without the index cache.")
+]
 ColorOpt = Annotated[
     Color,
     typer.Option(
@@ -172,17 +176,50 @@ class Out:
         sys.stdout.write(to_json(value) + "\n")
 
 
-def _load(data: Path | None) -> Faq:
-    from faq_cli.load import bundled, load_path
+def _store(data: Path | None, no_cache: bool = False) -> Store:
+    from faq_cli.load import bundled
+    from faq_cli.store import open_store
 
-    return load_path(data if data is not None else bundled())
+    with _Progress() as progress:
+        return open_store(data if data is not None else bundled(), not no_cache, progress)
+
+
+class _Progress:
+    """A progress bar on stderr for a slow first read of a large FAQ: shown only
+    on a terminal, and only once the work has taken more than a second."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __call__(self, phase: str, done: int, total: int | None) -> None:
+        if self.bar is None:
+            if time.monotonic() - self.start < 1 or not sys.stderr.isatty():
+                return
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bar = Progress(console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(phase, total=total)
+        self.bar.update(self.task, description=phase, completed=done, total=total)
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 # --- commands -------------------------------------------------------------------
 
 
 @app.command("list")
-def list_(data: DataOpt = None, json: JsonOpt = False, color: ColorOpt = Color.auto) -> None:
+def list_(
+    data: DataOpt = None, json: JsonOpt = False, color: ColorOpt = Color.auto, no_cache: NoCacheOpt = False
+) -> None:
     """List every entry's id and question.
 
     Examples:
@@ -195,21 +232,21 @@ def list_(data: DataOpt = None, json: JsonOpt = False, color: ColorOpt = Color.a
     """
     from faq_cli import render
 
-    faq, out = _load(data), Out(json, color)
+    store, out = _store(data, no_cache), Out(json, color)
     if out.json:
-        out.json_doc([render.entry_dict(e) for e in faq.entries])
+        out.json_doc([render.entry_dict(e) for e in store.entries()])
     elif out.rich:
-        render.rich_list(out.console(), faq)
+        render.rich_list(out.console(), store.title, store.entries())
     else:
-        out.lines(render.plain_list(faq.entries))
+        out.lines(render.plain_list(store.entries()))
 
 
 def _complete_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     try:
-        faq = _load(ctx.params.get("data") or _env_data())
+        store = _store(ctx.params.get("data") or _env_data())
     except FaqError:
         return []
-    return [(str(e.id), e.question) for e in faq.entries if str(e.id).startswith(incomplete)]
+    return [(str(e.id), e.question) for e in store.entries() if str(e.id).startswith(incomplete)]
 
 
 def _env_data() -> Path | None:
@@ -226,6 +263,7 @@ def show(
     data: DataOpt = None,
     json: JsonOpt = False,
     color: ColorOpt = Color.auto,
+    no_cache: NoCacheOpt = False,
 ) -> int:
     """Show one entry in full: question, answer, sources.
 
@@ -237,10 +275,10 @@ def show(
     """
     from faq_cli import render
 
-    faq, out = _load(data), Out(json, color)
-    entry = next((e for e in faq.entries if e.id == id), None)
+    store, out = _store(data, no_cache), Out(json, color)
+    entry = store.get(id)
     if entry is None:
-        ids = [e.id for e in faq.entries]
+        ids = store.ids()
         valid = _ranges(ids) if ids else "none, the FAQ is empty"
         error(f"no entry with id {id}; valid ids: {valid}")
         return EXIT_NOT_FOUND
@@ -280,6 +318,7 @@ def search(
     data: DataOpt = None,
     json: JsonOpt = False,
     color: ColorOpt = Color.auto,
+    no_cache: NoCacheOpt = False,
 ) -> int:
     """Search questions, answers, sources and tags; best match first.
 
@@ -294,18 +333,16 @@ def search(
       faq search -- "-flag"          (a query starting with "-")
     """
     from faq_cli import render
-    from faq_cli import search as engine
 
     if not query.strip():
         raise UsageError("the query is empty; try 'faq search \"Costa Rica\"'")
     if len(query) > MAX_QUERY_CHARS:
         raise UsageError(f"the query is {len(query):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
-    faq, out = _load(data), Out(json, color)
-    index = engine.build_index(faq.entries)
+    store, out = _store(data, no_cache), Out(json, color)
     if exact:
-        hits = [h for h in engine.exact(index, query, limit) if h.score >= min_score]
+        hits = [h for h in store.exact(query, limit) if h.score >= min_score]
     else:
-        hits = engine.search(index, query, limit, min_score)
+        hits = store.search(query, limit, min_score)
     if out.json:
         out.json_doc([render.hit_dict(h) for h in hits])
     elif out.rich:
@@ -314,14 +351,16 @@ def search(
         out.lines(render.plain_hits(hits))
     if not hits:
         hint(f"nothing found for {query!r}")
-        if not exact and (better := engine.suggest(index, query)):
+        if not exact and (better := store.suggest(query)):
             hint(f"did you mean: faq search {better!r}?")
         return EXIT_NOT_FOUND
     return EXIT_OK
 
 
 @app.command()
-def summary(data: DataOpt = None, json: JsonOpt = False, color: ColorOpt = Color.auto) -> int:
+def summary(
+    data: DataOpt = None, json: JsonOpt = False, color: ColorOpt = Color.auto, no_cache: NoCacheOpt = False
+) -> int:
     """Show the news summary the FAQ is about, with its headline.
 
     Examples:
@@ -332,18 +371,18 @@ def summary(data: DataOpt = None, json: JsonOpt = False, color: ColorOpt = Color
     """
     from faq_cli import render
 
-    faq, out = _load(data), Out(json, color)
-    if faq.summary is None:
+    store, out = _store(data, no_cache), Out(json, color)
+    if (summary := store.summary) is None:
         if out.json:
             out.json_doc(None)
         hint("this FAQ has no summary")
         return EXIT_NOT_FOUND
     if out.json:
-        out.json_doc(render.summary_dict(faq.summary))
+        out.json_doc(render.summary_dict(summary))
     elif out.rich:
-        render.rich_summary(out.console(), faq.summary)
+        render.rich_summary(out.console(), summary)
     else:
-        out.lines(render.plain_summary(faq.summary))
+        out.lines(render.plain_summary(summary))
     return EXIT_OK
 
 

@@ -376,10 +376,18 @@ def _int(node: Node) -> int | None:
     return value if isinstance(value, int) and value < 2**63 else None
 
 
-def load_text(text: str, name: str) -> Faq:
-    """Parse and validate FAQ YAML text."""
+def load_text(text: str, name: str, progress: Callable[[str, int, None], None] | None = None) -> Faq:
+    """Parse and validate FAQ YAML text, reporting progress every 1,000 entries."""
     checker = _Checker()
-    return validate(parse(text, name, checker.entry), name, checker)
+    on_entry = checker.entry
+    if progress is not None:
+
+        def on_entry(node: Node) -> None:
+            checker.entry(node)
+            if checker.count % 1000 == 0:
+                progress("Reading", checker.count, None)
+
+    return validate(parse(text, name, on_entry), name, checker)
 
 
 def load_path(path: Path) -> Faq:

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from faq_cli.model import Entry, Faq, Summary
+from faq_cli.model import Entry, Summary
 from faq_cli.search import Hit
 from faq_cli.text import spans
 
@@ -128,14 +128,14 @@ def _meta(label: str, items: Sequence[str], marks: frozenset[str] = frozenset())
     return line
 
 
-def rich_list(console: Console, faq: Faq) -> None:
+def rich_list(console: Console, title: str | None, entries: Iterable[Entry]) -> None:
     from rich import box
     from rich.table import Table
 
-    table = Table(box=box.SIMPLE_HEAD, title=_text(faq.title) if faq.title else None)
+    table = Table(box=box.SIMPLE_HEAD, title=_text(title) if title else None)
     table.add_column("ID", justify="right", style="cyan", no_wrap=True)
     table.add_column("Question", overflow="fold")
-    for e in faq.entries:
+    for e in entries:
         table.add_row(str(e.id), _text(e.question))
     console.print(table)
 

@@ -2,15 +2,18 @@
 
 Each query word is matched word by word against the FAQ's vocabulary (exact,
 same stem, prefix, or a typo allowance that grows with word length), then each
-entry is scored by the best match of every query word in its fields.
+candidate entry is scored by the best match of every query word in its fields.
+The vocabulary is anything with the four look-ups of `Vocabulary`: an
+in-memory one here, an SQLite one in `store`.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -28,6 +31,9 @@ STOPWORD_WEIGHT = 0.2
 # is a typo ("bread" ~ "break"), does not.
 MIN_COVERAGE = 0.5
 MAX_QUERY_WORDS = 32
+# Entries scored in full per query; on a huge FAQ a common word's entries are
+# first narrowed to those matching the most query words, in question or tags first.
+MAX_CANDIDATES = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,55 +41,8 @@ class Doc:
     """One entry as search sees it: the folded words of each field."""
 
     entry: Entry
+    pos: int  # place in the file
     fields: dict[str, frozenset[str]]
-    length: int  # of the question: a shorter question is more about what matched
-
-
-@dataclass(frozen=True, slots=True)
-class Vocabulary:
-    """Every word of a FAQ, arranged for the three kinds of word match."""
-
-    words: tuple[str, ...]  # sorted, so a prefix's words are one slice
-    stems: dict[str, tuple[str, ...]]  # stem -> words
-
-    @classmethod
-    def of(cls, words: Iterable[str]) -> Vocabulary:
-        ordered = tuple(sorted(set(words)))
-        stems: dict[str, list[str]] = defaultdict(list)
-        for w in ordered:
-            if len(w) >= 4:
-                stems[stem(w)].append(w)
-        return cls(ordered, {k: tuple(v) for k, v in stems.items()})
-
-    def matches(self, query_word: str) -> dict[str, float]:
-        """Words that match `query_word`, each with a closeness in (0, 1]."""
-        q, words = query_word, self.words
-        i = bisect_left(words, q)
-        if q in STOPWORDS or len(q) <= 3:
-            # Short and common words match whole words only ("GAO", "ICT").
-            return {q: 1.0} if i < len(words) and words[i] == q else {}
-        found: dict[str, float] = {}
-        for w in self.stems.get(stem(q), ()):  # "installing" ~ "installation"
-            found[w] = 0.9
-        while i < len(words) and words[i].startswith(q):  # "semicond", "Cost"
-            w = words[i]
-            found[w] = 1.0 if w == q else 0.7 + 0.2 * len(q) / len(w)
-            i += 1
-        for w, dist, _ in process.extract(
-            q, words, scorer=OSA.distance, score_cutoff=typo_allowance(q), limit=None
-        ):
-            # A typo rarely hits the first letter; requiring it keeps "banana"
-            # from matching "canada".
-            if w not in found and dist and w[0] == q[0] and len(w) > 3:
-                found[w] = 0.8 if dist == 1 else 0.65
-        return found
-
-
-@dataclass(frozen=True, slots=True)
-class Index:
-    docs: tuple[Doc, ...]
-    postings: dict[str, tuple[int, ...]]  # word -> positions in docs
-    vocabulary: Vocabulary
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +52,16 @@ class Hit:
     matched: dict[str, frozenset[str]]  # field -> the entry's words that matched
 
 
-def doc(entry: Entry) -> Doc:
+class Vocabulary(Protocol):
+    def has(self, word: str) -> bool: ...
+    def with_stem(self, word_stem: str) -> Iterable[str]: ...
+    def with_prefix(self, prefix: str) -> Iterable[str]: ...
+    def typo_candidates(self, word: str, edits: int) -> Sequence[str]:
+        """Words with the same first letter and a length within `edits`."""
+        ...
+
+
+def doc(entry: Entry, pos: int) -> Doc:
     """Tokenise one entry."""
     fields = {
         "question": frozenset(words(entry.question)),
@@ -101,17 +69,7 @@ def doc(entry: Entry) -> Doc:
         "sources": frozenset(w for s in entry.sources for w in words(s)),
         "answer": frozenset(words(entry.answer)),
     }
-    return Doc(entry, fields, len(entry.question))
-
-
-def build_index(entries: Iterable[Entry] | Iterable[Doc]) -> Index:
-    """Tokenise entries (or take ready `Doc`s) and build the word postings."""
-    docs = tuple(e if isinstance(e, Doc) else doc(e) for e in entries)
-    postings: dict[str, list[int]] = defaultdict(list)
-    for i, d in enumerate(docs):
-        for w in set().union(*d.fields.values()):
-            postings[w].append(i)
-    return Index(docs, {w: tuple(p) for w, p in postings.items()}, Vocabulary.of(postings))
+    return Doc(entry, pos, fields)
 
 
 def typo_allowance(word: str) -> int:
@@ -121,30 +79,73 @@ def typo_allowance(word: str) -> int:
     return 0 if n <= 4 else 1 if n <= 8 else 2
 
 
+def word_matches(vocabulary: Vocabulary, q: str) -> dict[str, float]:
+    """Vocabulary words that match query word `q`, each with a closeness in (0, 1]."""
+    if q in STOPWORDS or len(q) <= 3:
+        # Short and common words match whole words only ("GAO", "ICT").
+        return {q: 1.0} if vocabulary.has(q) else {}
+    found = dict.fromkeys(vocabulary.with_stem(stem(q)), 0.9)  # "installing" ~ "installation"
+    for w in vocabulary.with_prefix(q):  # "semicond", "Cost"
+        found[w] = 1.0 if w == q else 0.7 + 0.2 * len(q) / len(w)
+    edits = typo_allowance(q)
+    if edits:
+        candidates = vocabulary.typo_candidates(q, edits)
+        for w, dist, _ in process.extract(q, candidates, scorer=OSA.distance, score_cutoff=edits, limit=None):
+            # Typo candidates share the first letter: a typo rarely hits it, and
+            # requiring it keeps "banana" from matching "canada".
+            if w not in found and dist and len(w) > 3:
+                found[w] = 0.8 if dist == 1 else 0.65
+    return found
+
+
 def query_words(query: str) -> list[str]:
     """The distinct folded words of a query, in order, at most MAX_QUERY_WORDS."""
     return list(dict.fromkeys(words(query)))[:MAX_QUERY_WORDS]
 
 
-def search(index: Index, query: str, limit: int = 5, min_score: int = 0) -> list[Hit]:
-    """Rank entries for `query`: best first, only those it is really about."""
-    qwords = query_words(query)
-    informative = [w for w in qwords if w not in STOPWORDS]
-    if not informative:
+def informative(qwords: Iterable[str]) -> list[str]:
+    return [q for q in qwords if q not in STOPWORDS]
+
+
+def candidates(
+    postings: Callable[[str], tuple[Iterable[int], Iterable[int]]],
+    qwords: Sequence[str],
+    matches: dict[str, dict[str, float]],
+    limit: int = MAX_CANDIDATES,
+) -> list[int]:
+    """Positions of entries that match an informative query word, at most `limit`:
+    those matching more words, in question or tags (2) rather than elsewhere (1),
+    then earlier ones. `postings(word)` gives (question+tags, sources+answer) positions."""
+    strength: dict[int, int] = defaultdict(int)
+    for q in informative(qwords):
+        lists = [postings(w) for w in matches[q]]
+        best: dict[int, int] = {}
+        for _, body in lists:
+            best.update(dict.fromkeys(body, 1))
+        for head, _ in lists:
+            best.update(dict.fromkeys(head, 2))
+        for pos, s in best.items():
+            strength[pos] += s
+    if len(strength) <= limit:
+        return sorted(strength)
+    return sorted(sorted(strength, key=lambda p: (-strength[p], p))[:limit])
+
+
+def rank(
+    docs: Iterable[Doc],
+    qwords: Sequence[str],
+    matches: dict[str, dict[str, float]],
+    limit: int,
+    min_score: int,
+) -> list[Hit]:
+    """Score `docs` for the query; best first, only those it is really about."""
+    info = informative(qwords)
+    if not info:
         return []
-    matches = {q: index.vocabulary.matches(q) for q in qwords}
     weight = {q: (STOPWORD_WEIGHT if q in STOPWORDS else 1.0) for q in qwords}
     total = sum(weight.values())
-    info_total = float(len(informative))
-
-    candidates: set[int] = set()
-    for q in informative:
-        for w in matches[q]:
-            candidates.update(index.postings[w])
-
     ranked = []
-    for i in candidates:
-        d = index.docs[i]
+    for d in docs:
         covered = closeness = coverage = 0.0
         matched: dict[str, set[str]] = defaultdict(set)
         for q in qwords:
@@ -161,7 +162,7 @@ def search(index: Index, query: str, limit: int = 5, min_score: int = 0) -> list
                 closeness += weight[q] * best
                 if q not in STOPWORDS:
                     coverage += best_sim
-        if coverage / info_total < MIN_COVERAGE:
+        if coverage / len(info) < MIN_COVERAGE:
             continue
         score = 100 * closeness / total
         if round(score) < min_score:
@@ -169,45 +170,106 @@ def search(index: Index, query: str, limit: int = 5, min_score: int = 0) -> list
         hit = Hit(d.entry, round(score), {f: frozenset(matched[f]) for f in FIELDS if matched[f]})
         # Closeness counts every query word (an unmatched one adds nothing), so
         # entries matching more words come first; sorting on it keeps the
-        # printed scores in order.
-        ranked.append(((-score, -covered, d.length, i), hit))
+        # printed scores in order. Then the shorter question, then file order.
+        ranked.append(((-score, -covered, len(d.entry.question), d.pos), hit))
     ranked.sort(key=lambda pair: pair[0])
     return [hit for _, hit in ranked[:limit]]
 
 
-def exact(index: Index, query: str, limit: int = 5) -> list[Hit]:
+def exact(docs: Iterable[Doc], query: str, limit: int) -> list[Hit]:
     """Literal substring search, ignoring case and accents; question hits first."""
     needle = fold(query).strip()
     qwords = frozenset(words(query))
     hits = []
-    for d in index.docs:
+    for d in docs:
         e = d.entry
-        texts = {
-            "question": [e.question],
-            "tags": list(e.tags),
-            "sources": list(e.sources),
-            "answer": [e.answer],
-        }
+        texts = {"question": [e.question], "tags": e.tags, "sources": e.sources, "answer": [e.answer]}
         fields = [f for f in FIELDS if any(needle in fold(t) for t in texts[f])]
         if fields:
             matched = {f: d.fields[f] & qwords for f in fields}
-            hits.append(((FIELDS.index(fields[0]), d.length), Hit(e, 100, matched)))
+            hits.append(((FIELDS.index(fields[0]), len(e.question), d.pos), Hit(e, 100, matched)))
     hits.sort(key=lambda pair: pair[0])
     return [hit for _, hit in hits[:limit]]
 
 
-def suggest(index: Index, query: str) -> str | None:
-    """A "did you mean" query: unmatched words replaced by close FAQ words."""
-    vocabulary = [w for w in index.postings if len(w) > 2]
+def suggest(vocabulary: Iterable[str], qwords: Sequence[str], known: Callable[[str], bool]) -> str | None:
+    """A "did you mean" query: unknown words replaced by the closest of `vocabulary`."""
+    choices = [w for w in vocabulary if len(w) > 2]
     out, changed = [], False
-    for q in query_words(query):
-        if q in STOPWORDS or q in index.postings:
-            out.append(q)
-            continue
-        best = process.extractOne(q, vocabulary, score_cutoff=75)
-        if best is not None:
-            out.append(best[0])
-            changed = True
-        else:
-            out.append(q)
+    for q in qwords:
+        best = None if q in STOPWORDS or known(q) else process.extractOne(q, choices, score_cutoff=75)
+        out.append(best[0] if best else q)
+        changed = changed or best is not None
     return " ".join(out) if changed else None
+
+
+# --- an in-memory index, for tests and small FAQs --------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryVocabulary:
+    words: tuple[str, ...]  # sorted: a prefix's words are one slice
+    stems: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, words: Iterable[str]) -> MemoryVocabulary:
+        ordered = tuple(sorted(set(words)))
+        stems: dict[str, list[str]] = defaultdict(list)
+        for w in ordered:
+            if len(w) >= 4:
+                stems[stem(w)].append(w)
+        return cls(ordered, {k: tuple(v) for k, v in stems.items()})
+
+    def has(self, word: str) -> bool:
+        i = bisect_left(self.words, word)
+        return i < len(self.words) and self.words[i] == word
+
+    def with_stem(self, word_stem: str) -> Iterable[str]:
+        return self.stems.get(word_stem, ())
+
+    def with_prefix(self, prefix: str) -> Iterable[str]:
+        i = bisect_left(self.words, prefix)
+        while i < len(self.words) and self.words[i].startswith(prefix):
+            yield self.words[i]
+            i += 1
+
+    def typo_candidates(self, word: str, edits: int) -> Sequence[str]:
+        low, high = len(word) - edits, len(word) + edits
+        return [w for w in self.with_prefix(word[0]) if low <= len(w) <= high]
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    docs: tuple[Doc, ...]
+    head: dict[str, tuple[int, ...]]  # word -> positions with it in question or tags
+    body: dict[str, tuple[int, ...]]  # word -> positions with it in sources or answer
+    vocabulary: MemoryVocabulary
+
+    def postings(self, word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        return self.head.get(word, ()), self.body.get(word, ())
+
+
+def build_index(entries: Iterable[Entry]) -> Index:
+    """Tokenise entries and build the word postings."""
+    docs = tuple(doc(e, i) for i, e in enumerate(entries))
+    head: dict[str, list[int]] = defaultdict(list)
+    body: dict[str, list[int]] = defaultdict(list)
+    for d in docs:
+        for w in d.fields["question"] | d.fields["tags"]:
+            head[w].append(d.pos)
+        for w in d.fields["sources"] | d.fields["answer"]:
+            body[w].append(d.pos)
+    return Index(
+        docs,
+        {w: tuple(p) for w, p in head.items()},
+        {w: tuple(p) for w, p in body.items()},
+        MemoryVocabulary.of([*head, *body]),
+    )
+
+
+def search(index: Index, query: str, limit: int = 5, min_score: int = 0) -> list[Hit]:
+    """Rank the entries of an in-memory index for `query`."""
+    qwords = query_words(query)
+    matches = {q: word_matches(index.vocabulary, q) for q in qwords}
+    found = candidates(index.postings, qwords, matches)
+    return rank((index.docs[i] for i in found), qwords, matches, limit, min_score)

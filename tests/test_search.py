@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from faq_cli.load import load_path, load_text
-from faq_cli.search import build_index, exact, search, suggest, typo_allowance
+from faq_cli.search import build_index, exact, query_words, search, suggest, typo_allowance
 
 ROOT = Path(__file__).resolve().parent.parent
 INDEX = build_index(load_path(ROOT / "data" / "faq.yaml").entries)
@@ -81,11 +81,15 @@ def test_ties_break_by_shorter_question_then_file_order() -> None:
 
 
 def test_exact_is_a_literal_substring_ignoring_case_and_accents() -> None:
-    assert [h.entry.id for h in exact(INDEX, "COSTA rica")] == [8]
-    assert exact(INDEX, "costa rca") == []
-    assert [h.entry.id for h in exact(INDEX, "méxico working")] == [6]
+    assert [h.entry.id for h in exact(INDEX.docs, "COSTA rica", 5)] == [8]
+    assert exact(INDEX.docs, "costa rca", 5) == []
+    assert [h.entry.id for h in exact(INDEX.docs, "méxico working", 5)] == [6]
 
 
 def test_suggest_offers_the_closest_words() -> None:
-    assert suggest(INDEX, "benifts") == "benefits"
-    assert suggest(INDEX, "pizza") is None
+    def hint(query: str) -> str | None:
+        return suggest(INDEX.vocabulary.words, query_words(query), INDEX.vocabulary.has)
+
+    assert hint("benifts") == "benefits"
+    assert hint("benifts costa") == "benefits costa"
+    assert hint("pizza") is None

@@ -6,8 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from faq_cli.load import load_path
-from faq_cli.search import Index, build_index, search
+from faq_cli.store import Store, open_store
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
@@ -45,15 +44,16 @@ def cases(name: str) -> list[tuple[int | None, str]]:
     return out
 
 
-def index(name: str) -> Index:
-    return build_index(load_path(SETS[name][0]).entries)
+def store(name: str) -> Store:
+    """The FAQ as the command line reads it (built in memory, not cached)."""
+    return open_store(SETS[name][0], use_cache=False)
 
 
 Ranker = Callable[[str], list[int]]
 
 
-def ours(idx: Index) -> Ranker:
-    return lambda query: [h.entry.id for h in search(idx, query, limit=5)]
+def ours(faq: Store) -> Ranker:
+    return lambda query: [h.entry.id for h in faq.search(query, limit=5)]
 
 
 def evaluate(name: str, rank: Ranker) -> Report:
@@ -78,7 +78,7 @@ def evaluate(name: str, rank: Ranker) -> Report:
 
 if __name__ == "__main__":
     for set_name in SETS:
-        rep = evaluate(set_name, ours(index(set_name)))
+        rep = evaluate(set_name, ours(store(set_name)))
         print(
             f"{set_name}: top-1 {rep.top1}/{rep.queries} = {rep.accuracy:.1%}, MRR@5 {rep.mrr:.3f}, "
             f"unrelated rejected {rep.rejected}/{rep.unrelated}"

@@ -1,0 +1,283 @@
+"""The FAQ as the commands read it: entries, their words and word postings in
+SQLite, cached per FAQ file in the user cache directory.
+
+The cache only makes things faster. It is keyed by the file's resolved path
+(its name), size, mtime, ctime and inode, and by a hash of the content when
+those differ; it is rebuilt when it is stale, corrupt, truncated or made by
+other code. It is written to a temporary file and renamed into place, so a
+reader never sees half of one, and two processes building at once each use
+their own. Where it cannot be written (read-only, full, missing home), the
+same database is built in memory instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+from array import array
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+
+from faq_cli import search as engine
+from faq_cli.model import Entry, Faq, Summary
+from faq_cli.text import stem
+
+FORMAT = "1"  # bump when the schema changes; code changes are caught by _code_version()
+BATCH = 2000
+
+SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+CREATE TABLE entry(
+    pos INTEGER PRIMARY KEY, id INTEGER NOT NULL UNIQUE, question TEXT NOT NULL,
+    answer TEXT NOT NULL, sources TEXT NOT NULL, tags TEXT NOT NULL,
+    words TEXT NOT NULL  -- each field's words, space-separated; fields tab-separated
+);
+-- head: positions with the word in question or tags; body: in sources or answer
+CREATE TABLE word(word TEXT PRIMARY KEY, stem TEXT, head BLOB, body BLOB) WITHOUT ROWID;
+CREATE INDEX word_stem ON word(stem);
+"""
+
+Progress = Callable[[str, int, int | None], None]  # phase, done, total (None: unknown)
+_LAST = "\U0010ffff"  # sorts after every word: [p, p + _LAST) holds the words starting with p
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "faq"
+
+
+def open_store(path: Path, use_cache: bool = True, progress: Progress | None = None) -> Store:
+    """The store for the FAQ file at `path`, from the cache when it is current."""
+    from faq_cli.load import read_bytes
+
+    try:
+        path = path.resolve()
+        st = path.stat()
+    except OSError:
+        read_bytes(path)  # raises the located, worded error for this path
+        raise
+    identity = {"size": st.st_size, "mtime": st.st_mtime_ns, "ctime": st.st_ctime_ns, "inode": st.st_ino}
+    target = cache_dir() / (
+        hashlib.sha256(str(path).encode("utf-8", "surrogateescape")).hexdigest()[:32] + ".sqlite"
+    )
+    if use_cache and (db := _open_cached(target, path, identity)) is not None:
+        return Store(db)
+    data = read_bytes(path)
+    faq = _parse(data, str(path), progress)
+    identity["sha256"] = hashlib.sha256(data).hexdigest()  # type: ignore[assignment]
+    del data
+    return Store(build(faq, identity, target if use_cache else None, progress))
+
+
+def _parse(data: bytes, name: str, progress: Progress | None) -> Faq:
+    from faq_cli.load import decode, load_text
+
+    return load_text(decode(data, name), name, progress)
+
+
+def _code_version() -> str:
+    """Changes whenever the code that shapes the cache changes (an upgrade, an edit)."""
+    here = Path(__file__).parent
+    stats = [os.stat(here / f"{m}.py") for m in ("store", "search", "text", "load", "model")]
+    return FORMAT + ":" + ",".join(f"{s.st_size}.{s.st_mtime_ns}" for s in stats)
+
+
+def _open_cached(target: Path, path: Path, identity: dict[str, int]) -> sqlite3.Connection | None:
+    """The cached database if it is sound and current, else None."""
+    try:
+        db = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+        if meta.get("code") != _code_version() or meta.get("entries") is None:
+            raise LookupError
+        # Touched or checked out again, perhaps unchanged: then compare the content.
+        changed = any(meta.get(k) != v for k, v in identity.items())
+        if changed and (meta.get("size") != identity["size"] or meta.get("sha256") != _sha256(path)):
+            raise LookupError
+        if db.execute("SELECT count(*) FROM entry").fetchone()[0] != meta["entries"]:
+            raise LookupError  # truncated
+        return db
+    except (sqlite3.Error, LookupError, OSError, TypeError):
+        db.close()
+        return None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def build(
+    faq: Faq, identity: dict[str, int], target: Path | None = None, progress: Progress | None = None
+) -> sqlite3.Connection:
+    """Index `faq` into a database: at `target` (atomically) or, failing that, in memory."""
+    tmp = None
+    if target is not None:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".build-", suffix=".sqlite")
+            os.close(fd)
+        except OSError:
+            tmp = None
+    db = sqlite3.connect(tmp or ":memory:")
+    try:
+        _fill(db, faq, identity, progress)
+        if tmp is not None:
+            os.replace(tmp, target)  # type: ignore[arg-type]
+            tmp = None
+        return db
+    except (OSError, sqlite3.Error):
+        if tmp is None:
+            raise
+        db.close()
+        return build(faq, identity, None, progress)  # the cache is unwritable or full
+    except BaseException:  # Ctrl-C included: never leave half a cache behind
+        db.close()
+        raise
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, int], progress: Progress | None) -> None:
+    db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+    head: defaultdict[str, array[int]] = defaultdict(lambda: array("I"))
+    body: defaultdict[str, array[int]] = defaultdict(lambda: array("I"))
+    rows = []
+    total = len(faq.entries)
+    for pos, e in enumerate(faq.entries):
+        d = engine.doc(e, pos)
+        for w in d.fields["question"] | d.fields["tags"]:
+            head[w].append(pos)
+        for w in d.fields["sources"] | d.fields["answer"]:
+            body[w].append(pos)
+        words = "\t".join(" ".join(d.fields[f]) for f in engine.FIELDS)
+        rows.append((pos, e.id, e.question, e.answer, json.dumps(e.sources), json.dumps(e.tags), words))
+        if len(rows) == BATCH:
+            db.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            rows.clear()
+            if progress:
+                progress("Indexing", pos + 1, total)
+    db.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    db.executemany(
+        "INSERT INTO word VALUES (?, ?, ?, ?)",
+        (
+            (w, stem(w) if len(w) >= 4 else None, head[w].tobytes(), body[w].tobytes())
+            for w in head.keys() | body.keys()
+        ),
+    )
+    s = faq.summary
+    meta = {
+        **identity,
+        "code": _code_version(),
+        "entries": total,
+        "title": faq.title,
+        "summary": None if s is None else json.dumps([s.headline, s.text, s.source]),
+    }
+    db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+    db.commit()
+
+
+class _SqlVocabulary:
+    """The `search.Vocabulary` look-ups, answered by the word table's index."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def has(self, word: str) -> bool:
+        return self.db.execute("SELECT 1 FROM word WHERE word = ?", (word,)).fetchone() is not None
+
+    def with_stem(self, word_stem: str) -> Iterable[str]:
+        return [w for (w,) in self.db.execute("SELECT word FROM word WHERE stem = ?", (word_stem,))]
+
+    def with_prefix(self, prefix: str) -> Iterable[str]:
+        sql = "SELECT word FROM word WHERE word >= ? AND word < ?"
+        return [w for (w,) in self.db.execute(sql, (prefix, prefix + _LAST))]
+
+    def typo_candidates(self, word: str, edits: int) -> Sequence[str]:
+        sql = "SELECT word FROM word WHERE word >= ? AND word < ? AND length(word) BETWEEN ? AND ?"
+        args = (word[0], word[0] + _LAST, len(word) - edits, len(word) + edits)
+        return [w for (w,) in self.db.execute(sql, args)]
+
+
+class Store:
+    """Read access to one FAQ: entries, look-up by id, and search."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('title', 'summary')"))
+
+    @property
+    def title(self) -> str | None:
+        return self.meta.get("title")
+
+    @property
+    def summary(self) -> Summary | None:
+        if not self.meta.get("summary"):
+            return None
+        headline, text, source = json.loads(self.meta["summary"])
+        return Summary(headline, text, source)
+
+    def entries(self) -> Iterator[Entry]:
+        """Every entry, in file order, read as they are needed."""
+        for row in self.db.execute("SELECT id, question, answer, sources, tags FROM entry ORDER BY pos"):
+            yield _entry(row)
+
+    def get(self, ident: int) -> Entry | None:
+        sql = "SELECT id, question, answer, sources, tags FROM entry WHERE id = ?"
+        row = self.db.execute(sql, (ident,)).fetchone() if -(2**63) <= ident < 2**63 else None
+        return None if row is None else _entry(row)
+
+    def ids(self) -> list[int]:
+        return [i for (i,) in self.db.execute("SELECT id FROM entry ORDER BY pos")]
+
+    def _docs(self, positions: Sequence[int]) -> Iterator[engine.Doc]:
+        sql = (
+            "SELECT pos, id, question, answer, sources, tags, words FROM entry WHERE pos IN ({}) ORDER BY pos"
+        )
+        for i in range(0, len(positions), 500):
+            chunk = positions[i : i + 500]
+            for pos, *row, words in self.db.execute(sql.format(",".join("?" * len(chunk))), chunk):
+                fields = dict(
+                    zip(engine.FIELDS, (frozenset(f.split()) for f in words.split("\t")), strict=True)
+                )
+                yield engine.Doc(_entry(row), pos, fields)
+
+    def _postings(self, word: str) -> tuple[array[int], array[int]]:
+        row = self.db.execute("SELECT head, body FROM word WHERE word = ?", (word,)).fetchone()
+        head, body = array("I"), array("I")
+        if row is not None:
+            head.frombytes(row[0])
+            body.frombytes(row[1])
+        return head, body
+
+    def search(self, query: str, limit: int = 5, min_score: int = 0) -> list[engine.Hit]:
+        qwords = engine.query_words(query)
+        vocabulary = _SqlVocabulary(self.db)
+        matches = {q: engine.word_matches(vocabulary, q) for q in qwords}
+        found = engine.candidates(self._postings, qwords, matches)
+        return engine.rank(self._docs(found), qwords, matches, limit, min_score)
+
+    def exact(self, query: str, limit: int = 5) -> list[engine.Hit]:
+        positions = [p for (p,) in self.db.execute("SELECT pos FROM entry ORDER BY pos")]
+        return engine.exact(self._docs(positions), query, limit)
+
+    def suggest(self, query: str) -> str | None:
+        vocabulary = [w for (w,) in self.db.execute("SELECT word FROM word")]
+        return engine.suggest(vocabulary, engine.query_words(query), _SqlVocabulary(self.db).has)
+
+
+def _entry(row: Sequence[object]) -> Entry:
+    ident, question, answer, sources, tags = row
+    return Entry(ident, question, answer, tuple(json.loads(sources)), tuple(json.loads(tags)))  # type: ignore
