@@ -9,7 +9,6 @@ without recursion.
 from __future__ import annotations
 
 import difflib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,6 @@ from faq_cli.model import Entry, Faq, Summary
 
 MAX_DEPTH = 32  # a FAQ needs 4 levels; anything deeper is a mistake or an attack
 MAX_PROBLEMS = 50  # beyond this, more messages no longer help anyone
-DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
 _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_STD + t for t in ("str", "int", "bool", "null", "float")}
@@ -50,38 +48,6 @@ class Node:
     column: int
     text: str = ""  # scalars: the source text
     items: list[Any] = None  # type: ignore[assignment]  # seq: [Node]; map: [(Node, Node)]; scalars: None
-
-
-def max_bytes() -> int:
-    """The size limit, from FAQ_MAX_BYTES when set to a positive integer."""
-    value = os.environ.get("FAQ_MAX_BYTES", "")
-    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_MAX_BYTES
-
-
-def read_bytes(path: Path) -> bytes:
-    """Read the file, refusing what is not a regular readable file of sane size."""
-    name = str(path)
-    try:
-        if path.is_dir():
-            raise DataError(name, [Problem("is a directory, not a FAQ file")])
-        size = path.stat().st_size
-        limit = max_bytes()
-        if size > limit:
-            message = f"file is {size:,} bytes, over the {limit:,}-byte limit; set FAQ_MAX_BYTES to raise it"
-            raise DataError(name, [Problem(message)])
-        with path.open("rb") as f:
-            data = f.read(limit + 1)
-    except FileNotFoundError:
-        raise DataError(name, [Problem("no such file")]) from None
-    except PermissionError:
-        raise DataError(name, [Problem("permission denied")]) from None
-    except OSError as exc:
-        raise DataError(name, [Problem(exc.strerror or str(exc))]) from None
-    if len(data) > limit:  # it grew, or is a device
-        raise DataError(
-            name, [Problem(f"file is over the {limit:,}-byte limit (set FAQ_MAX_BYTES to raise it)")]
-        )
-    return data
 
 
 def decode(data: bytes, name: str) -> str:
@@ -392,12 +358,7 @@ def load_text(text: str, name: str, progress: Callable[[str, int, None], None] |
 
 def load_path(path: Path) -> Faq:
     """Read, parse and validate a FAQ file."""
+    from faq_cli.source import read_bytes
+
     name = str(path)
     return load_text(decode(read_bytes(path), name), name)
-
-
-def bundled() -> Path:
-    """The FAQ shipped inside the package."""
-    from importlib.resources import files
-
-    return Path(str(files("faq_cli.data").joinpath("faq.yaml")))

@@ -10,12 +10,13 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from faq_cli.model import Entry, Summary
-from faq_cli.search import Hit
 from faq_cli.text import spans
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.text import Text
+
+    from faq_cli.search import Hit
 
 # C0/C1 controls, DEL, bidi embeddings/overrides/isolates and invisible format
 # characters: each could rewrite or reorder what the terminal shows.
@@ -145,6 +146,7 @@ def _entry_panel(
 ) -> RenderableType:
     from rich.console import Group
     from rich.panel import Panel
+    from rich.text import Text
 
     m = matched or {}
     parts: list[RenderableType] = [
@@ -160,9 +162,9 @@ def _entry_panel(
         parts.append(_meta("Tags", e.tags, m.get("tags", frozenset())))
     return Panel(
         Group(*parts),
-        title=f"[cyan]#{e.id}[/]",
+        title=Text(f"#{e.id}", style="cyan"),
         title_align="left",
-        subtitle=subtitle or None,
+        subtitle=Text(subtitle, style="dim") if subtitle else None,
         subtitle_align="right",
         border_style="blue",
     )
@@ -174,7 +176,7 @@ def rich_entry(console: Console, e: Entry) -> None:
 
 def rich_hits(console: Console, hits: Sequence[Hit]) -> None:
     for h in hits:
-        console.print(_entry_panel(h.entry, f"[dim]score {h.score}[/]", h.matched))
+        console.print(_entry_panel(h.entry, f"score {h.score}", h.matched))
 
 
 def rich_summary(console: Console, s: Summary) -> None:

@@ -12,11 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Protocol
-
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
+from typing import TYPE_CHECKING, NamedTuple
 
 from faq_cli.model import Entry
 from faq_cli.text import STOPWORDS, fold, stem, words
@@ -36,8 +32,7 @@ MAX_QUERY_WORDS = 32
 MAX_CANDIDATES = 2000
 
 
-@dataclass(frozen=True, slots=True)
-class Doc:
+class Doc(NamedTuple):
     """One entry as search sees it: the folded words of each field."""
 
     entry: Entry
@@ -45,20 +40,22 @@ class Doc:
     fields: dict[str, frozenset[str]]
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     entry: Entry
     score: int  # 0-100
     matched: dict[str, frozenset[str]]  # field -> the entry's words that matched
 
 
-class Vocabulary(Protocol):
-    def has(self, word: str) -> bool: ...
-    def with_stem(self, word_stem: str) -> Iterable[str]: ...
-    def with_prefix(self, prefix: str) -> Iterable[str]: ...
-    def typo_candidates(self, word: str, edits: int) -> Sequence[str]:
-        """Words with the same first letter and a length within `edits`."""
-        ...
+if TYPE_CHECKING:  # a Protocol class costs start-up time; only mypy needs it
+    from typing import Protocol
+
+    class Vocabulary(Protocol):
+        def has(self, word: str) -> bool: ...
+        def with_stem(self, word_stem: str) -> Iterable[str]: ...
+        def with_prefix(self, prefix: str) -> Iterable[str]: ...
+        def typo_candidates(self, word: str, edits: int) -> Sequence[str]:
+            """Words with the same first letter and a length within `edits`."""
+            ...
 
 
 def doc(entry: Entry, pos: int) -> Doc:
@@ -81,15 +78,20 @@ def typo_allowance(word: str) -> int:
 
 def word_matches(vocabulary: Vocabulary, q: str) -> dict[str, float]:
     """Vocabulary words that match query word `q`, each with a closeness in (0, 1]."""
+    known = vocabulary.has(q)
     if q in STOPWORDS or len(q) <= 3:
         # Short and common words match whole words only ("GAO", "ICT").
-        return {q: 1.0} if vocabulary.has(q) else {}
+        return {q: 1.0} if known else {}
     found = dict.fromkeys(vocabulary.with_stem(stem(q)), 0.9)  # "installing" ~ "installation"
     for w in vocabulary.with_prefix(q):  # "semicond", "Cost"
         found[w] = 1.0 if w == q else 0.7 + 0.2 * len(q) / len(w)
     edits = typo_allowance(q)
-    if edits:
-        candidates = vocabulary.typo_candidates(q, edits)
+    # A word the FAQ has is taken as spelled right: its typo neighbours ("costs"
+    # for "costa") would only add noise. Typos need RapidFuzz, imported only then.
+    if edits and not known and (candidates := vocabulary.typo_candidates(q, edits)):
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
         for w, dist, _ in process.extract(q, candidates, scorer=OSA.distance, score_cutoff=edits, limit=None):
             # Typo candidates share the first letter: a typo rarely hits it, and
             # requiring it keeps "banana" from matching "canada".
@@ -194,6 +196,8 @@ def exact(docs: Iterable[Doc], query: str, limit: int) -> list[Hit]:
 
 def suggest(vocabulary: Iterable[str], qwords: Sequence[str], known: Callable[[str], bool]) -> str | None:
     """A "did you mean" query: unknown words replaced by the closest of `vocabulary`."""
+    from rapidfuzz import process
+
     choices = [w for w in vocabulary if len(w) > 2]
     out, changed = [], False
     for q in qwords:
@@ -206,8 +210,7 @@ def suggest(vocabulary: Iterable[str], qwords: Sequence[str], known: Callable[[s
 # --- an in-memory index, for tests and small FAQs --------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class MemoryVocabulary:
+class MemoryVocabulary(NamedTuple):
     words: tuple[str, ...]  # sorted: a prefix's words are one slice
     stems: dict[str, tuple[str, ...]]
 
@@ -238,8 +241,7 @@ class MemoryVocabulary:
         return [w for w in self.with_prefix(word[0]) if low <= len(w) <= high]
 
 
-@dataclass(frozen=True, slots=True)
-class Index:
+class Index(NamedTuple):
     docs: tuple[Doc, ...]
     head: dict[str, tuple[int, ...]]  # word -> positions with it in question or tags
     body: dict[str, tuple[int, ...]]  # word -> positions with it in sources or answer

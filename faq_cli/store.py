@@ -13,11 +13,10 @@ same database is built in memory instead.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sqlite3
-import tempfile
+import zlib
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -53,23 +52,30 @@ def cache_dir() -> Path:
 
 def open_store(path: Path, use_cache: bool = True, progress: Progress | None = None) -> Store:
     """The store for the FAQ file at `path`, from the cache when it is current."""
-    from faq_cli.load import read_bytes
+    from faq_cli.source import read_bytes
 
     try:
         path = path.resolve()
         st = path.stat()
     except OSError:
-        read_bytes(path)  # raises the located, worded error for this path
+        read_bytes(path)  # raises the worded error for this path
         raise
-    identity = {"size": st.st_size, "mtime": st.st_mtime_ns, "ctime": st.st_ctime_ns, "inode": st.st_ino}
-    target = cache_dir() / (
-        hashlib.sha256(str(path).encode("utf-8", "surrogateescape")).hexdigest()[:32] + ".sqlite"
-    )
+    key = str(path)
+    identity: dict[str, object] = {
+        "path": key,
+        "size": st.st_size,
+        "mtime": st.st_mtime_ns,
+        "ctime": st.st_ctime_ns,
+        "inode": st.st_ino,
+    }
+    # The file name is only a hint (zlib imports faster than hashlib); the
+    # path stored inside decides.
+    target = cache_dir() / f"{zlib.crc32(key.encode('utf-8', 'surrogateescape')):08x}.sqlite"
     if use_cache and (db := _open_cached(target, path, identity)) is not None:
         return Store(db)
     data = read_bytes(path)
-    faq = _parse(data, str(path), progress)
-    identity["sha256"] = hashlib.sha256(data).hexdigest()  # type: ignore[assignment]
+    faq = _parse(data, key, progress)
+    identity["sha256"] = _sha256(data)
     del data
     return Store(build(faq, identity, target if use_cache else None, progress))
 
@@ -87,7 +93,7 @@ def _code_version() -> str:
     return FORMAT + ":" + ",".join(f"{s.st_size}.{s.st_mtime_ns}" for s in stats)
 
 
-def _open_cached(target: Path, path: Path, identity: dict[str, int]) -> sqlite3.Connection | None:
+def _open_cached(target: Path, path: Path, identity: dict[str, object]) -> sqlite3.Connection | None:
     """The cached database if it is sound and current, else None."""
     try:
         db = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
@@ -99,7 +105,11 @@ def _open_cached(target: Path, path: Path, identity: dict[str, int]) -> sqlite3.
             raise LookupError
         # Touched or checked out again, perhaps unchanged: then compare the content.
         changed = any(meta.get(k) != v for k, v in identity.items())
-        if changed and (meta.get("size") != identity["size"] or meta.get("sha256") != _sha256(path)):
+        if changed and (
+            meta.get("path") != identity["path"]
+            or meta.get("size") != identity["size"]
+            or meta.get("sha256") != _sha256(path.read_bytes())
+        ):
             raise LookupError
         if db.execute("SELECT count(*) FROM entry").fetchone()[0] != meta["entries"]:
             raise LookupError  # truncated
@@ -109,20 +119,20 @@ def _open_cached(target: Path, path: Path, identity: dict[str, int]) -> sqlite3.
         return None
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
 
 
 def build(
-    faq: Faq, identity: dict[str, int], target: Path | None = None, progress: Progress | None = None
+    faq: Faq, identity: dict[str, object], target: Path | None = None, progress: Progress | None = None
 ) -> sqlite3.Connection:
     """Index `faq` into a database: at `target` (atomically) or, failing that, in memory."""
     tmp = None
     if target is not None:
+        import tempfile
+
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".build-", suffix=".sqlite")
@@ -150,7 +160,7 @@ def build(
                 os.unlink(tmp)
 
 
-def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, int], progress: Progress | None) -> None:
+def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progress: Progress | None) -> None:
     db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
     head: defaultdict[str, array[int]] = defaultdict(lambda: array("I"))
     body: defaultdict[str, array[int]] = defaultdict(lambda: array("I"))

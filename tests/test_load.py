@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from faq_cli.errors import DataError
-from faq_cli.load import bundled, load_path, load_text
+from faq_cli.load import load_path, load_text
+from faq_cli.source import bundled
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "seed" / "partnership-faq.txt"
@@ -31,7 +32,10 @@ def test_shipped_faq_has_eight_entries_in_document_order() -> None:
 
 
 def test_bundled_resource_is_the_repository_file() -> None:
+    from importlib.resources import files
+
     assert bundled().read_bytes() == (ROOT / "data" / "faq.yaml").read_bytes()
+    assert bundled().read_bytes() == files("faq_cli.data").joinpath("faq.yaml").read_bytes()
 
 
 @pytest.mark.skipif(not SEED.exists(), reason="shared seed not beside the checkout")

@@ -1,0 +1,56 @@
+"""Where FAQ files come from: the bundled FAQ, and reading a file with a size
+limit and a worded error for everything that can go wrong. Cheap to import:
+a warm start reads the cache and never needs the YAML parser."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from faq_cli.errors import DataError, Problem
+
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+
+
+def bundled() -> Path:
+    """The FAQ shipped inside the package, as the `faq_cli.data` resource."""
+    from importlib import import_module
+
+    # The package's own search location is where importlib.resources.files()
+    # looks too, without the 6 ms of imports (zipfile among them) that files()
+    # would add to every start. Packages installed by pip are directories.
+    spec = import_module("faq_cli.data").__spec__
+    assert spec is not None and spec.submodule_search_locations, "faq_cli.data is a package"
+    return Path(next(iter(spec.submodule_search_locations))) / "faq.yaml"
+
+
+def max_bytes() -> int:
+    """The size limit, from FAQ_MAX_BYTES when set to a positive integer."""
+    value = os.environ.get("FAQ_MAX_BYTES", "")
+    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_MAX_BYTES
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read the file, refusing what is not a regular readable file of sane size."""
+    name = str(path)
+    try:
+        if path.is_dir():
+            raise DataError(name, [Problem("is a directory, not a FAQ file")])
+        size = path.stat().st_size
+        limit = max_bytes()
+        if size > limit:
+            message = f"file is {size:,} bytes, over the {limit:,}-byte limit; set FAQ_MAX_BYTES to raise it"
+            raise DataError(name, [Problem(message)])
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
+    except FileNotFoundError:
+        raise DataError(name, [Problem("no such file")]) from None
+    except PermissionError:
+        raise DataError(name, [Problem("permission denied")]) from None
+    except OSError as exc:
+        raise DataError(name, [Problem(exc.strerror or str(exc))]) from None
+    if len(data) > limit:  # it grew, or is a device
+        raise DataError(
+            name, [Problem(f"file is over the {limit:,}-byte limit (set FAQ_MAX_BYTES to raise it)")]
+        )
+    return data
