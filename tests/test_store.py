@@ -1,0 +1,171 @@
+"""The index cache: always correct, whatever state the cache is in."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from faq_cli import store as store_module
+from faq_cli.load import load_path
+from faq_cli.search import build_index, search
+from faq_cli.store import cache_dir, open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+DEBIAN = ROOT / "tests" / "eval" / "debian-faq.yaml"
+
+
+def faq_text(question: str, n: int = 1) -> str:
+    return "entries:\n" + "".join(f"- {{question: '{question} {i}', answer: 'a {i}'}}\n" for i in range(n))
+
+
+def cache_files() -> list[Path]:
+    return sorted(cache_dir().glob("*")) if cache_dir().exists() else []
+
+
+def questions(path: Path, **kw: bool) -> list[str]:
+    return [e.question for e in open_store(path, **kw).entries()]
+
+
+def test_second_open_reads_the_cache_not_the_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text(faq_text("alpha"))
+    assert questions(path) == ["alpha 0"]
+    assert len(cache_files()) == 1
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr("faq_cli.load.load_text", fail)
+    assert questions(path) == ["alpha 0"]
+
+
+def test_edited_file_is_read_again_even_at_the_same_size(tmp_path: Path) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text(faq_text("alpha"))
+    assert questions(path) == ["alpha 0"]
+    stat = path.stat()
+    path.write_text(faq_text("omega"))  # same size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the same mtime
+    assert questions(path) == ["omega 0"]
+
+
+def test_touched_but_unchanged_file_keeps_its_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text(faq_text("alpha"))
+    questions(path)
+    os.utime(path, ns=(1, 1))
+    monkeypatch.setattr("faq_cli.load.load_text", lambda *a, **k: pytest.fail("parsed again"))
+    assert questions(path) == ["alpha 0"]
+
+
+@pytest.mark.parametrize("damage", ["junk", "truncate", "empty", "other-code", "missing-rows"])
+def test_damaged_cache_is_rebuilt(tmp_path: Path, damage: str) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text(faq_text("alpha", 50))
+    questions(path)
+    [cache] = cache_files()
+    if damage == "junk":
+        cache.write_bytes(b"not a database at all" * 100)
+    elif damage == "truncate":
+        cache.write_bytes(cache.read_bytes()[:3000])
+    elif damage == "empty":
+        cache.write_bytes(b"")
+    else:
+        with sqlite3.connect(cache) as db:
+            if damage == "other-code":
+                db.execute("UPDATE meta SET value = 'older' WHERE key = 'code'")
+            else:
+                db.execute("DELETE FROM entry WHERE pos > 10")
+        db.close()
+    assert questions(path) == [f"alpha {i}" for i in range(50)]
+    assert questions(path) == [f"alpha {i}" for i in range(50)]  # and the rebuilt cache is sound
+
+
+def test_unwritable_cache_directory_still_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the cache directory should be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    path = tmp_path / "f.yaml"
+    path.write_text(faq_text("alpha"))
+    assert questions(path) == ["alpha 0"]
+    assert questions(path) == ["alpha 0"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only directories")
+def test_read_only_cache_directory_still_works(tmp_path: Path) -> None:
+    cache_dir().mkdir(parents=True)
+    cache_dir().chmod(0o500)
+    try:
+        path = tmp_path / "f.yaml"
+        path.write_text(faq_text("alpha"))
+        assert questions(path) == ["alpha 0"]
+        assert cache_files() == []
+    finally:
+        cache_dir().chmod(0o700)
+
+
+def test_failing_cache_write_falls_back_to_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store_module.os, "replace", full)
+    path = tmp_path / "f.yaml"
+    path.write_text(faq_text("alpha"))
+    assert questions(path) == ["alpha 0"]
+    assert cache_files() == []  # no temporary file left behind either
+
+
+def test_interrupted_build_leaves_no_cache(tmp_path: Path) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text(faq_text("alpha", 5000))
+
+    def interrupt(phase: str, done: int, total: int | None) -> None:
+        if phase == "Indexing":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        open_store(path, progress=interrupt)
+    assert cache_files() == []
+    assert len(questions(path)) == 5000
+
+
+def test_no_cache_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text(faq_text("alpha"))
+    assert questions(path, use_cache=False) == ["alpha 0"]
+    assert cache_files() == []
+
+
+def test_two_processes_building_at_once_both_answer_right(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import generate
+
+    path = tmp_path / "big.yaml"
+    generate(3000, path)
+    expected = [e.question for e in load_path(path).entries if e.id in (1234, 2999)]
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    argv = [sys.executable, "-m", "faq_cli", "list", "--json", "--data", str(path)]
+    procs = [subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        entries = json.loads(out)
+        assert len(entries) == 3000
+        assert [e["question"] for e in entries if e["id"] in (1234, 2999)] == expected
+    assert [p.name for p in (tmp_path / "cache" / "faq").iterdir() if p.name.startswith(".build-")] == []
+
+
+def test_cached_search_ranks_exactly_like_the_in_memory_index() -> None:
+    sys.path.insert(0, str(ROOT / "tests" / "eval"))
+    from evaluate import cases
+
+    cached = open_store(DEBIAN)
+    memory = build_index(load_path(DEBIAN).entries)
+    for _, query in cases("debian"):
+        assert cached.search(query, limit=10) == search(memory, query, limit=10), query
