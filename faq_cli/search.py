@@ -33,11 +33,19 @@ MAX_CANDIDATES = 2000
 
 
 class Doc(NamedTuple):
-    """One entry as search sees it: the folded words of each field."""
+    """One entry as ranking sees it: its place, and the words of each field."""
 
-    entry: Entry
     pos: int  # place in the file
-    fields: dict[str, frozenset[str]]
+    length: int  # of the question: a shorter question is more about what matched
+    # The words of each of FIELDS as " w1 w2 ... ": testing a few words with `in`
+    # is cheaper than building sets for the hundreds of entries a query reads.
+    fields: tuple[str, ...]
+
+
+class Ranked(NamedTuple):
+    pos: int
+    score: int  # 0-100
+    matched: dict[str, frozenset[str]]  # field -> the entry's words that matched
 
 
 class Hit(NamedTuple):
@@ -58,15 +66,20 @@ if TYPE_CHECKING:  # a Protocol class costs start-up time; only mypy needs it
             ...
 
 
-def doc(entry: Entry, pos: int) -> Doc:
-    """Tokenise one entry."""
-    fields = {
-        "question": frozenset(words(entry.question)),
-        "tags": frozenset(w for t in entry.tags for w in words(t)),
-        "sources": frozenset(w for s in entry.sources for w in words(s)),
-        "answer": frozenset(words(entry.answer)),
-    }
-    return Doc(entry, pos, fields)
+def field_words(entry: Entry) -> tuple[set[str], ...]:
+    """The distinct folded words of each of FIELDS."""
+    return (
+        set(words(entry.question)),
+        {w for t in entry.tags for w in words(t)},
+        {w for s in entry.sources for w in words(s)},
+        set(words(entry.answer)),
+    )
+
+
+def doc(entry: Entry, pos: int, fields: tuple[set[str], ...] | None = None) -> Doc:
+    """Tokenise one entry (or take its `field_words`)."""
+    fields = fields or field_words(entry)
+    return Doc(pos, len(entry.question), tuple(f" {' '.join(sorted(f))} " for f in fields))
 
 
 def typo_allowance(word: str) -> int:
@@ -139,25 +152,27 @@ def rank(
     matches: dict[str, dict[str, float]],
     limit: int,
     min_score: int,
-) -> list[Hit]:
+) -> list[Ranked]:
     """Score `docs` for the query; best first, only those it is really about."""
     info = informative(qwords)
     if not info:
         return []
     weight = {q: (STOPWORD_WEIGHT if q in STOPWORDS else 1.0) for q in qwords}
     total = sum(weight.values())
+    keyed = {q: [(f" {w} ", w, sim) for w, sim in matches[q].items()] for q in qwords}
+    field_weights = [FIELD_WEIGHT[f] for f in FIELDS]
     ranked = []
     for d in docs:
         covered = closeness = coverage = 0.0
         matched: dict[str, set[str]] = defaultdict(set)
         for q in qwords:
             best = best_sim = 0.0
-            for w, sim in matches[q].items():
-                for f in FIELDS:
-                    if w in d.fields[f]:
+            for key, w, sim in keyed[q]:
+                for f, text, fw in zip(FIELDS, d.fields, field_weights, strict=True):
+                    if key in text:
                         if q not in STOPWORDS:  # "the" matching is no news
                             matched[f].add(w)
-                        best = max(best, sim * FIELD_WEIGHT[f])
+                        best = max(best, sim * fw)
                         best_sim = max(best_sim, sim)
             if best:
                 covered += weight[q]
@@ -169,27 +184,27 @@ def rank(
         score = 100 * closeness / total
         if round(score) < min_score:
             continue
-        hit = Hit(d.entry, round(score), {f: frozenset(matched[f]) for f in FIELDS if matched[f]})
+        hit = Ranked(d.pos, round(score), {f: frozenset(matched[f]) for f in FIELDS if matched[f]})
         # Closeness counts every query word (an unmatched one adds nothing), so
         # entries matching more words come first; sorting on it keeps the
         # printed scores in order. Then the shorter question, then file order.
-        ranked.append(((-score, -covered, len(d.entry.question), d.pos), hit))
+        ranked.append(((-score, -covered, d.length, d.pos), hit))
     ranked.sort(key=lambda pair: pair[0])
     return [hit for _, hit in ranked[:limit]]
 
 
-def exact(docs: Iterable[Doc], query: str, limit: int) -> list[Hit]:
+def exact(entries: Iterable[Entry], query: str, limit: int) -> list[Hit]:
     """Literal substring search, ignoring case and accents; question hits first."""
     needle = fold(query).strip()
     qwords = frozenset(words(query))
     hits = []
-    for d in docs:
-        e = d.entry
-        texts = {"question": [e.question], "tags": e.tags, "sources": e.sources, "answer": [e.answer]}
-        fields = [f for f in FIELDS if any(needle in fold(t) for t in texts[f])]
+    for pos, e in enumerate(entries):
+        texts = ([e.question], e.tags, e.sources, [e.answer])
+        fields = [f for f, t in zip(FIELDS, texts, strict=True) if any(needle in fold(x) for x in t)]
         if fields:
-            matched = {f: d.fields[f] & qwords for f in fields}
-            hits.append(((FIELDS.index(fields[0]), len(e.question), d.pos), Hit(e, 100, matched)))
+            found = dict(zip(FIELDS, field_words(e), strict=True))
+            matched = {f: frozenset(found[f] & qwords) for f in fields}
+            hits.append(((FIELDS.index(fields[0]), len(e.question), pos), Hit(e, 100, matched)))
     hits.sort(key=lambda pair: pair[0])
     return [hit for _, hit in hits[:limit]]
 
@@ -242,6 +257,7 @@ class MemoryVocabulary(NamedTuple):
 
 
 class Index(NamedTuple):
+    entries: tuple[Entry, ...]
     docs: tuple[Doc, ...]
     head: dict[str, tuple[int, ...]]  # word -> positions with it in question or tags
     body: dict[str, tuple[int, ...]]  # word -> positions with it in sources or answer
@@ -253,16 +269,20 @@ class Index(NamedTuple):
 
 def build_index(entries: Iterable[Entry]) -> Index:
     """Tokenise entries and build the word postings."""
-    docs = tuple(doc(e, i) for i, e in enumerate(entries))
+    entries = tuple(entries)
+    docs = []
     head: dict[str, list[int]] = defaultdict(list)
     body: dict[str, list[int]] = defaultdict(list)
-    for d in docs:
-        for w in d.fields["question"] | d.fields["tags"]:
-            head[w].append(d.pos)
-        for w in d.fields["sources"] | d.fields["answer"]:
-            body[w].append(d.pos)
+    for pos, e in enumerate(entries):
+        question, tags, sources, answer = fields = field_words(e)
+        docs.append(doc(e, pos, fields))
+        for w in question | tags:
+            head[w].append(pos)
+        for w in sources | answer:
+            body[w].append(pos)
     return Index(
-        docs,
+        entries,
+        tuple(docs),
         {w: tuple(p) for w, p in head.items()},
         {w: tuple(p) for w, p in body.items()},
         MemoryVocabulary.of([*head, *body]),
@@ -274,4 +294,5 @@ def search(index: Index, query: str, limit: int = 5, min_score: int = 0) -> list
     qwords = query_words(query)
     matches = {q: word_matches(index.vocabulary, q) for q in qwords}
     found = candidates(index.postings, qwords, matches)
-    return rank((index.docs[i] for i in found), qwords, matches, limit, min_score)
+    ranked = rank((index.docs[i] for i in found), qwords, matches, limit, min_score)
+    return [Hit(index.entries[r.pos], r.score, r.matched) for r in ranked]

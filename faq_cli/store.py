@@ -21,6 +21,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from faq_cli import search as engine
 from faq_cli.model import Entry, Faq, Summary
@@ -167,12 +168,12 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
     rows = []
     total = len(faq.entries)
     for pos, e in enumerate(faq.entries):
-        d = engine.doc(e, pos)
-        for w in d.fields["question"] | d.fields["tags"]:
+        question, tags, sources, answer = fields = engine.field_words(e)
+        for w in question | tags:
             head[w].append(pos)
-        for w in d.fields["sources"] | d.fields["answer"]:
+        for w in sources | answer:
             body[w].append(pos)
-        words = "\t".join(" ".join(d.fields[f]) for f in engine.FIELDS)
+        words = "\t".join(engine.doc(e, pos, fields).fields)
         rows.append((pos, e.id, e.question, e.answer, json.dumps(e.sources), json.dumps(e.tags), words))
         if len(rows) == BATCH:
             db.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
@@ -252,17 +253,15 @@ class Store:
     def ids(self) -> list[int]:
         return [i for (i,) in self.db.execute("SELECT id FROM entry ORDER BY pos")]
 
-    def _docs(self, positions: Sequence[int]) -> Iterator[engine.Doc]:
-        sql = (
-            "SELECT pos, id, question, answer, sources, tags, words FROM entry WHERE pos IN ({}) ORDER BY pos"
-        )
+    def _rows(self, columns: str, positions: Sequence[int]) -> Iterator[Sequence[Any]]:
+        sql = f"SELECT {columns} FROM entry WHERE pos IN ({{}}) ORDER BY pos"
         for i in range(0, len(positions), 500):
             chunk = positions[i : i + 500]
-            for pos, *row, words in self.db.execute(sql.format(",".join("?" * len(chunk))), chunk):
-                fields = dict(
-                    zip(engine.FIELDS, (frozenset(f.split()) for f in words.split("\t")), strict=True)
-                )
-                yield engine.Doc(_entry(row), pos, fields)
+            yield from self.db.execute(sql.format(",".join("?" * len(chunk))), chunk)
+
+    def _docs(self, positions: Sequence[int]) -> Iterator[engine.Doc]:
+        for pos, length, words in self._rows("pos, length(question), words", positions):
+            yield engine.Doc(pos, length, tuple(words.split("\t")))
 
     def _postings(self, word: str) -> tuple[array[int], array[int]]:
         row = self.db.execute("SELECT head, body FROM word WHERE word = ?", (word,)).fetchone()
@@ -277,11 +276,13 @@ class Store:
         vocabulary = _SqlVocabulary(self.db)
         matches = {q: engine.word_matches(vocabulary, q) for q in qwords}
         found = engine.candidates(self._postings, qwords, matches)
-        return engine.rank(self._docs(found), qwords, matches, limit, min_score)
+        ranked = engine.rank(self._docs(found), qwords, matches, limit, min_score)
+        columns = "pos, id, question, answer, sources, tags"
+        entries = {pos: _entry(row) for pos, *row in self._rows(columns, sorted(r.pos for r in ranked))}
+        return [engine.Hit(entries[r.pos], r.score, r.matched) for r in ranked]
 
     def exact(self, query: str, limit: int = 5) -> list[engine.Hit]:
-        positions = [p for (p,) in self.db.execute("SELECT pos FROM entry ORDER BY pos")]
-        return engine.exact(self._docs(positions), query, limit)
+        return engine.exact(self.entries(), query, limit)
 
     def suggest(self, query: str) -> str | None:
         vocabulary = [w for (w,) in self.db.execute("SELECT word FROM word")]

@@ -81,9 +81,9 @@ def test_ties_break_by_shorter_question_then_file_order() -> None:
 
 
 def test_exact_is_a_literal_substring_ignoring_case_and_accents() -> None:
-    assert [h.entry.id for h in exact(INDEX.docs, "COSTA rica", 5)] == [8]
-    assert exact(INDEX.docs, "costa rca", 5) == []
-    assert [h.entry.id for h in exact(INDEX.docs, "méxico working", 5)] == [6]
+    assert [h.entry.id for h in exact(INDEX.entries, "COSTA rica", 5)] == [8]
+    assert exact(INDEX.entries, "costa rca", 5) == []
+    assert [h.entry.id for h in exact(INDEX.entries, "méxico working", 5)] == [6]
 
 
 def test_suggest_offers_the_closest_words() -> None:

@@ -151,7 +151,9 @@ def test_two_processes_building_at_once_both_answer_right(tmp_path: Path) -> Non
     expected = [e.question for e in load_path(path).entries if e.id in (1234, 2999)]
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     argv = [sys.executable, "-m", "faq_cli", "list", "--json", "--data", str(path)]
-    procs = [subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
+    procs = [
+        subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)
+    ]
     for proc in procs:
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
