@@ -21,6 +21,9 @@ from faq_cli.model import Entry, Faq, Summary
 
 MAX_DEPTH = 32  # a FAQ needs 4 levels; anything deeper is a mistake or an attack
 MAX_PROBLEMS = 50  # beyond this, more messages no longer help anyone
+# Values held at once while parsing: one entry, or the top of the file. A FAQ
+# entry has a handful; a 7-million-item list would otherwise take gigabytes.
+MAX_HELD = 50_000
 
 _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_STD + t for t in ("str", "int", "bool", "null", "float")}
@@ -95,6 +98,8 @@ def parse(text: str, name: str, on_entry: Callable[[Node], None] | None = None) 
     get_event = loader.get_event
     stack: list[Node] = []  # open collections
     pending: list[Node | None] = []  # per open collection: a mapping key awaiting its value
+    keys: list[dict[str, Node]] = []  # per open collection: a mapping's keys so far
+    held = 0  # nodes not yet handed to on_entry
     root: Node | None = None
     stream: Node | None = None  # the top-level `entries` list, when on_entry is given
     try:
@@ -103,8 +108,10 @@ def parse(text: str, name: str, on_entry: Callable[[Node], None] | None = None) 
             if kind == _END:
                 done = stack.pop()
                 pending.pop()
+                keys.pop()
                 if stream is not None and stack and stack[-1] is stream:
                     on_entry(done)  # type: ignore[misc]
+                    held = 0
                 continue
             if kind == _SKIP:
                 continue
@@ -136,11 +143,15 @@ def parse(text: str, name: str, on_entry: Callable[[Node], None] | None = None) 
                 if isinstance(nxt := loader.peek_event(), yaml.DocumentStartEvent):
                     raise _at(name, "a FAQ file holds one YAML document; found a second", nxt.start_mark)
                 continue
+            held += 1
+            if held > MAX_HELD:
+                raise _at(name, f"more than {MAX_HELD:,} values in one entry; is this a FAQ file?", mark)
             if stack:
                 parent = stack[-1]
                 if parent is stream:
                     if node.kind != "seq" and node.kind != "map":
                         on_entry(node)  # type: ignore[misc]
+                        held = 0
                 elif parent.kind == "seq":
                     parent.items.append(node)
                 elif (key := pending[-1]) is not None:
@@ -149,13 +160,14 @@ def parse(text: str, name: str, on_entry: Callable[[Node], None] | None = None) 
                     if on_entry and kind == _SEQ and len(stack) == 1 and key.text == "entries":
                         stream = node
                 else:
-                    _check_key(node, parent, name)
+                    _check_key(node, keys[-1], name)
                     pending[-1] = node
             elif root is None:
                 root = node
             if node.kind == "seq" or node.kind == "map":
                 stack.append(node)
                 pending.append(None)
+                keys.append({})
     except yaml.MarkedYAMLError as exc:
         raise DataError(name, [_yaml_problem(exc, text)]) from None
     except yaml.YAMLError as exc:  # e.g. the reader's "unacceptable character"
@@ -165,15 +177,13 @@ def parse(text: str, name: str, on_entry: Callable[[Node], None] | None = None) 
     return root
 
 
-def _check_key(key: Node, mapping: Node, name: str) -> None:
+def _check_key(key: Node, seen: dict[str, Node], name: str) -> None:
     """Keys are scalars, and unique: PyYAML would keep the last of two silently."""
     if key.kind == "seq" or key.kind == "map":
         raise _at_node(name, "mapping keys must be plain strings", key)
-    for other, _ in mapping.items:
-        if other.text == key.text:
-            raise _at_node(
-                name, f"duplicate key {key.text!r} (first at line {other.line}); one would be lost", key
-            )
+    if (other := seen.setdefault(key.text, key)) is not key:
+        message = f"duplicate key {key.text!r} (first at line {other.line}); one would be lost"
+        raise _at_node(name, message, key)
 
 
 def _at_node(name: str, message: str, node: Node) -> DataError:

@@ -5,6 +5,7 @@ a warm start reads the cache and never needs the YAML parser."""
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from faq_cli.errors import DataError, Problem
@@ -34,9 +35,12 @@ def read_bytes(path: Path) -> bytes:
     """Read the file, refusing what is not a regular readable file of sane size."""
     name = str(path)
     try:
-        if path.is_dir():
+        st = path.stat()
+        if stat.S_ISDIR(st.st_mode):
             raise DataError(name, [Problem("is a directory, not a FAQ file")])
-        size = path.stat().st_size
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or a device could block or never end
+            raise DataError(name, [Problem("is not a regular file")])
+        size = st.st_size
         limit = max_bytes()
         if size > limit:
             message = f"file is {size:,} bytes, over the {limit:,}-byte limit; set FAQ_MAX_BYTES to raise it"

@@ -47,6 +47,7 @@ def spans(text: str) -> Iterator[tuple[str, int, int]]:
         prev = m
 
 
+MAX_WORD = 64
 _APOSTROPHE_S = re.compile(r"['’]s\b")
 _APOSTROPHE = re.compile(r"['’]")
 _DOTTED = re.compile(r"(?:[^\W_]\.){2,}")
@@ -65,7 +66,8 @@ def words(text: str) -> list[str]:
     out = _WORD.findall(t)
     if "-" in t:
         out += [a + b for a, b in _HYPHENATED.findall(t)]
-    return out
+    # Nobody searches for a 100-letter word; keeping them would bloat the index.
+    return [w for w in out if len(w) <= MAX_WORD]
 
 
 def stem(word: str) -> str:
