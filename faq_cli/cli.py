@@ -1,6 +1,7 @@
 """The command line: Typer wiring only. Parses arguments, calls the other
 modules, picks a renderer, and maps errors to exit codes in one place."""
 
+import contextlib
 import os
 import sys
 import time
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
     from faq_cli.store import Store
 
-EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 130, 141
 MAX_QUERY_CHARS = 1000
 
 EPILOG = (
@@ -61,7 +62,7 @@ class FaqGroup(TyperGroup):
             code = EXIT_USAGE
         except (KeyboardInterrupt, typer.Abort):
             code = EXIT_INTERRUPTED
-        except BrokenPipeError:
+        except _PipeClosed:
             code = _broken_pipe()
         try:
             sys.stdout.flush()
@@ -69,13 +70,26 @@ class FaqGroup(TyperGroup):
             code = _broken_pipe()
         sys.exit(code)
 
+    def invoke(self, ctx: Any) -> Any:
+        # Click turns a closed pipe into exit 1, which means "nothing found"
+        # here; carry it past Click instead, to exit as SIGPIPE would.
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise _PipeClosed from None
+
+
+class _PipeClosed(Exception):
+    pass
+
 
 def _broken_pipe() -> int:
     # The reader went away (`faq list | head -1`): stop quietly, and keep
     # Python from complaining when it flushes stdout at exit.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    return 141
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_PIPE
 
 
 def error(message: str) -> None:
@@ -233,6 +247,8 @@ def list_(
     store, out = _store(data, no_cache), Out(json, color)
     if out.json:
         out.json_doc([render.entry_dict(e) for e in store.entries()])
+    elif not len(store):
+        hint("this FAQ has no entries")
     elif out.rich:
         render.rich_list(out.console(), store.title, store.entries())
     else:
@@ -279,6 +295,8 @@ def show(
         ids = store.ids()
         valid = _ranges(ids) if ids else "none, the FAQ is empty"
         error(f"no entry with id {id}; valid ids: {valid}")
+        if out.json:
+            out.json_doc(None)  # a script still gets one JSON document
         return EXIT_NOT_FOUND
     if out.json:
         out.json_doc(render.entry_dict(entry))
@@ -456,5 +474,5 @@ def main() -> None:
         try:
             stream.flush()
         except (BrokenPipeError, ValueError):
-            code = code or 141
+            code = code or EXIT_PIPE
     os._exit(code)

@@ -53,6 +53,8 @@ def read_bytes(path: Path) -> bytes:
         raise DataError(name, [Problem("permission denied")]) from None
     except OSError as exc:
         raise DataError(name, [Problem(exc.strerror or str(exc))]) from None
+    except ValueError:  # a NUL in the name
+        raise DataError(name, [Problem("not a valid file name")]) from None
     if len(data) > limit:  # it grew, or is a device
         raise DataError(
             name, [Problem(f"file is over the {limit:,}-byte limit (set FAQ_MAX_BYTES to raise it)")]

@@ -58,7 +58,7 @@ def open_store(path: Path, use_cache: bool = True, progress: Progress | None = N
     try:
         path = path.resolve()
         st = path.stat()
-    except OSError:
+    except (OSError, ValueError):
         read_bytes(path)  # raises the worded error for this path
         raise
     key = str(path)
@@ -249,6 +249,9 @@ class Store:
         sql = "SELECT id, question, answer, sources, tags FROM entry WHERE id = ?"
         row = self.db.execute(sql, (ident,)).fetchone() if -(2**63) <= ident < 2**63 else None
         return None if row is None else _entry(row)
+
+    def __len__(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM entry").fetchone()[0])
 
     def ids(self) -> list[int]:
         return [i for (i,) in self.db.execute("SELECT id FROM entry ORDER BY pos")]

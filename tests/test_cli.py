@@ -79,6 +79,8 @@ def test_show_unknown_id_names_valid_ids(run) -> None:  # type: ignore[no-untype
     result = run("show", "99")
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == "faq: error: no entry with id 99; valid ids: 1-8\n"
+    as_json = run("show", "99", "--json")
+    assert (as_json.exit_code, as_json.stdout) == (1, "null\n")
 
 
 @pytest.mark.parametrize(
