@@ -1,6 +1,9 @@
 """The command line: Typer wiring only. Parses arguments, calls the other
 modules, picks a renderer, and maps errors to exit codes in one place."""
 
+# No `from __future__ import annotations` here: Typer would eval every
+# annotation string on each run; names only mypy needs are quoted instead.
+
 import contextlib
 import os
 import sys
@@ -27,7 +30,8 @@ EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 130,
 MAX_QUERY_CHARS = 1000
 
 EPILOG = (
-    "Exit codes: 0 found, 1 nothing found, 2 usage error or bad data, 130 interrupted.  "
+    "Exit codes: 0 found, 1 nothing found, 2 usage error or bad data, 130 interrupted, "
+    "141 output pipe closed.  "
     "Data: --data PATH, else $FAQ_DATA, else the bundled FAQ."
 )
 
@@ -215,7 +219,7 @@ class _Progress:
             self.bar = Progress(console=Console(stderr=True), transient=True)
             self.bar.start()
             self.task = self.bar.add_task(phase, total=total)
-        self.bar.update(self.task, description=phase, completed=done, total=total)
+        self.bar.update(self.task, description=f"{phase} {done:,} entries", completed=done, total=total)
 
     def __enter__(self) -> "_Progress":
         return self
