@@ -254,7 +254,7 @@ def list_(
     elif not len(store):
         hint("this FAQ has no entries")
     elif out.rich:
-        render.rich_list(out.console(), store.title, store.entries())
+        render.rich_list(out.console(), store.title, store.entries(), store.id_width())
     else:
         out.lines(render.plain_list(store.entries()))
 

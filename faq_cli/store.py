@@ -253,6 +253,10 @@ class Store:
     def __len__(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM entry").fetchone()[0])
 
+    def id_width(self) -> int:
+        """Characters in the longest id."""
+        return int(self.db.execute("SELECT max(length(id)) FROM entry").fetchone()[0] or 0)
+
     def ids(self) -> list[int]:
         return [i for (i,) in self.db.execute("SELECT id FROM entry ORDER BY pos")]
 
