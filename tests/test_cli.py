@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import ClassVar
 
@@ -192,3 +193,13 @@ def test_show_completion_offers_ids_with_questions() -> None:
         "Are there any other international partnerships for semiconductor supply chains involving the US?",
     )
     assert [i for i, _ in _complete_id(Ctx(), "3")] == ["3"]  # type: ignore[arg-type]
+
+
+def test_terminal_list_of_many_entries_is_one_table(run, faq_file) -> None:  # type: ignore[no-untyped-def]
+    path = faq_file("entries:\n" + "".join(f"- {{question: Question {i}?, answer: a}}\n" for i in range(450)))
+    out = run("list", "--data", str(path), "--color", "always").stdout  # Rich, though not a terminal
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", out).splitlines()
+    assert sum("Question" in line and "ID" in line for line in lines) == 1  # one header
+    rows = [line.split() for line in lines if line.strip()[:1].isdigit()]
+    assert [int(r[0]) for r in rows] == list(range(1, 451))
+    assert len({line.index("Question") for line in lines if line.strip()[:1].isdigit()}) == 1  # aligned
