@@ -97,7 +97,7 @@ def word_matches(vocabulary: Vocabulary, q: str) -> dict[str, float]:
         return {q: 1.0} if known else {}
     found = dict.fromkeys(vocabulary.with_stem(stem(q)), 0.9)  # "installing" ~ "installation"
     for w in vocabulary.with_prefix(q):  # "semicond", "Cost"
-        found[w] = 1.0 if w == q else 0.7 + 0.2 * len(q) / len(w)
+        found[w] = 1.0 if w == q else max(found.get(w, 0.0), 0.7 + 0.2 * len(q) / len(w))
     edits = typo_allowance(q)
     # A word the FAQ has is taken as spelled right: its typo neighbours ("costs"
     # for "costa") would only add noise. Typos need RapidFuzz, imported only then.
@@ -234,7 +234,7 @@ class MemoryVocabulary(NamedTuple):
         ordered = tuple(sorted(set(words)))
         stems: dict[str, list[str]] = defaultdict(list)
         for w in ordered:
-            if len(w) >= 4:
+            if len(w) >= 3:
                 stems[stem(w)].append(w)
         return cls(ordered, {k: tuple(v) for k, v in stems.items()})
 

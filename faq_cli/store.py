@@ -184,7 +184,7 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
     db.executemany(
         "INSERT INTO word VALUES (?, ?, ?, ?)",
         (
-            (w, stem(w) if len(w) >= 4 else None, head[w].tobytes(), body[w].tobytes())
+            (w, stem(w) if len(w) >= 3 else None, head[w].tobytes(), body[w].tobytes())
             for w in head.keys() | body.keys()
         ),
     )

@@ -15,11 +15,15 @@ _TOKEN = re.compile(r"(?:[^\W_]\.){2,}|[^\W_]+(?:['’][^\W_]+)*")
 # ("us" is not one: in "US-Mexico" it is a name.)
 STOPWORDS = frozenset(
     """
-    a about after all also am an and any are as at be been being but by can could
-    did do does doing done for from had has have how i if in into is it its me my
-    no not of on or our should so some such than that the their them then there
-    these they this those to too was we were what when where which while who
-    whom why will with would you your
+    a about above after again against all also am an and another any are as at be
+    because been before being below between both but by can could did do does
+    doing done down during each few for from further had has have he her here
+    hers herself him himself his how i if in into is it its itself just me more
+    most my myself no nor not of off on once only or other others our ours
+    ourselves out over own same shall she should so some such than that the their
+    theirs them themselves then there these they this those through to too under
+    until up very was we were what when where which while who whom why will with
+    would you your yours yourself yourselves
     """.split()
 )
 
@@ -71,8 +75,9 @@ def words(text: str) -> list[str]:
 
 
 def stem(word: str) -> str:
-    """A crude stem: the word less one common ending, keeping at least 4 letters."""
+    """A crude stem: the word less one common ending, keeping at least 4 letters
+    (3 for a plural "s": "bugs" ~ "bug")."""
     for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+        if word.endswith(suffix) and len(word) - len(suffix) >= (3 if suffix == "s" else 4):
             return word[: -len(suffix)]
     return word
