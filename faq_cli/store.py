@@ -46,9 +46,13 @@ Progress = Callable[[str, int, int | None], None]  # phase, done, total (None: u
 _LAST = "\U0010ffff"  # sorts after every word: [p, p + _LAST) holds the words starting with p
 
 
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "faq"
+def cache_dir() -> Path | None:
+    """$XDG_CACHE_HOME/faq, else ~/.cache/faq; None when neither is an absolute
+    path (no home directory), rather than a cache in the working directory."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the XDG spec says to ignore a relative path
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "faq" if os.path.isabs(base) else None
 
 
 def open_store(path: Path, use_cache: bool = True, progress: Progress | None = None) -> Store:
@@ -71,14 +75,15 @@ def open_store(path: Path, use_cache: bool = True, progress: Progress | None = N
     }
     # The file name is only a hint (zlib imports faster than hashlib); the
     # path stored inside decides.
-    target = cache_dir() / f"{zlib.crc32(key.encode('utf-8', 'surrogateescape')):08x}.sqlite"
-    if use_cache and (db := _open_cached(target, path, identity)) is not None:
+    folder = cache_dir() if use_cache else None
+    target = folder / f"{zlib.crc32(key.encode('utf-8', 'surrogateescape')):08x}.sqlite" if folder else None
+    if target is not None and (db := _open_cached(target, path, identity)) is not None:
         return Store(db)
     data = read_bytes(path)
     faq = _parse(data, key, progress)
     identity["sha256"] = _sha256(data)
     del data
-    return Store(build(faq, identity, target if use_cache else None, progress))
+    return Store(build(faq, identity, target, progress))
 
 
 def _parse(data: bytes, name: str, progress: Progress | None) -> Faq:
@@ -97,7 +102,7 @@ def _code_version() -> str:
 def _open_cached(target: Path, path: Path, identity: dict[str, object]) -> sqlite3.Connection | None:
     """The cached database if it is sound and current, else None."""
     try:
-        db = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+        db = sqlite3.connect(f"{target.as_uri()}?mode=ro", uri=True)
     except sqlite3.Error:
         return None
     try:

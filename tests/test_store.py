@@ -25,7 +25,9 @@ def faq_text(question: str, n: int = 1) -> str:
 
 
 def cache_files() -> list[Path]:
-    return sorted(cache_dir().glob("*")) if cache_dir().exists() else []
+    folder = cache_dir()
+    assert folder is not None
+    return sorted(folder.glob("*")) if folder.exists() else []
 
 
 def questions(path: Path, **kw: bool) -> list[str]:
@@ -99,15 +101,17 @@ def test_unwritable_cache_directory_still_works(tmp_path: Path, monkeypatch: pyt
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only directories")
 def test_read_only_cache_directory_still_works(tmp_path: Path) -> None:
-    cache_dir().mkdir(parents=True)
-    cache_dir().chmod(0o500)
+    folder = cache_dir()
+    assert folder is not None
+    folder.mkdir(parents=True)
+    folder.chmod(0o500)
     try:
         path = tmp_path / "f.yaml"
         path.write_text(faq_text("alpha"))
         assert questions(path) == ["alpha 0"]
         assert cache_files() == []
     finally:
-        cache_dir().chmod(0o700)
+        folder.chmod(0o700)
 
 
 def test_failing_cache_write_falls_back_to_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -171,3 +175,25 @@ def test_cached_search_ranks_exactly_like_the_in_memory_index() -> None:
     memory = build_index(load_path(DEBIAN).entries)
     for _, query in cases("debian"):
         assert cached.search(query, limit=10) == search(memory, query, limit=10), query
+
+
+def test_cache_directory_with_uri_characters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "odd?#% name"))
+    path = tmp_path / "f.yaml"
+    path.write_text(faq_text("alpha"))
+    assert questions(path) == ["alpha 0"]
+    monkeypatch.setattr("faq_cli.load.load_text", lambda *a, **k: pytest.fail("parsed again"))
+    assert questions(path) == ["alpha 0"]  # the cache was found again
+
+
+def test_no_home_means_no_cache_rather_than_one_in_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    monkeypatch.setattr(os.path, "expanduser", lambda p: p)  # as when HOME is unset and unknown
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "f.yaml"
+    path.write_text(faq_text("alpha"))
+    assert cache_dir() is None
+    assert questions(path) == ["alpha 0"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.yaml"]
