@@ -203,3 +203,20 @@ def test_terminal_list_of_many_entries_is_one_table(run, faq_file) -> None:  # t
     rows = [line.split() for line in lines if line.strip()[:1].isdigit()]
     assert [int(r[0]) for r in rows] == list(range(1, 451))
     assert len({line.index("Question") for line in lines if line.strip()[:1].isdigit()}) == 1  # aligned
+
+
+@pytest.mark.parametrize(
+    ("tty", "elapsed", "shown"), [(True, 0.5, False), (True, 2.0, True), (False, 2.0, False)]
+)
+def test_progress_bar_only_on_a_terminal_after_a_second(
+    monkeypatch: pytest.MonkeyPatch, tty: bool, elapsed: float, shown: bool
+) -> None:
+    from faq_cli import cli
+
+    now = [100.0]
+    monkeypatch.setattr(cli.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr("sys.stderr.isatty", lambda: tty)
+    with cli._Progress() as progress:
+        now[0] += elapsed
+        progress("Reading", 1000, None)
+        assert (progress.bar is not None) is shown

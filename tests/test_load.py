@@ -149,3 +149,37 @@ def test_size_limit_is_configurable(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         load_path(path)
     monkeypatch.setenv("FAQ_MAX_BYTES", "1000")
     assert load_path(path).entries == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "entries: [\n",
+        "a: b: c\n",
+        "entries:\n\t- x\n",
+        'x: "unterminated\n',
+        "x: [1, 2\ny: 3\n",
+        "a:\n  - b\n c: d\n",
+        "k: @foo\n",
+        "entries: !!python/name:os.system x\n",
+        "a: 1\na: 2\n",
+        "x: *unknown\n",
+        "entries:\n- {question: q, answer: a}\n---\nx: 1\n",
+        "entries:\n- question: 3\n  answr: a\n",
+    ],
+)
+def test_c_and_python_loaders_locate_problems_alike(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    from faq_cli import load
+
+    if not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("PyYAML built without libyaml")
+    found = []
+    for loader in (yaml.CSafeLoader, yaml.SafeLoader):
+        monkeypatch.setattr(load, "_Loader", loader)
+        found.append(problems(text))
+    c, python = found
+    # Same places; YAML syntax errors are worded by each parser in its own way.
+    assert [p.split(": ")[0] for p in c] == [p.split(": ")[0] for p in python]
+    assert [p for p in c if "not valid YAML" not in p] == [p for p in python if "not valid YAML" not in p]
