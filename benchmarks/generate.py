@@ -8,6 +8,7 @@ FAQ in tests/eval, so word frequencies look like a real FAQ's.
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 import sys
@@ -25,14 +26,14 @@ def vocabulary() -> list[str]:
     return sorted(counts, key=lambda w: -counts[w])
 
 
-def sentence(rng: random.Random, vocab: list[str], weights: list[float], n: int) -> str:
-    return " ".join(rng.choices(vocab, weights, k=n)).capitalize()
+def sentence(rng: random.Random, vocab: list[str], cum_weights: list[float], n: int) -> str:
+    return " ".join(rng.choices(vocab, cum_weights=cum_weights, k=n)).capitalize()
 
 
 def generate(count: int, path: Path, seed: int = 1) -> None:
     rng = random.Random(seed)
     vocab = vocabulary()
-    weights = [1 / (rank + 1) for rank in range(len(vocab))]
+    weights = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(vocab))))
     with path.open("w", encoding="utf-8") as f:
         f.write(f"title: Generated FAQ with {count} entries\nentries:\n")
         for i in range(1, count + 1):

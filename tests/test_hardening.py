@@ -268,7 +268,10 @@ def test_ctrl_c_during_index_build_exits_130_without_a_cache(tmp_path: Path) -> 
     proc = faq_process(
         "search", "debian", "--data", str(path), cache=cache, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
-    time.sleep(1.5)
+    deadline = time.monotonic() + 60
+    while not list(cache.glob("faq/.build-*")):  # wait until the cache is being written
+        assert proc.poll() is None and time.monotonic() < deadline, "the build ended before Ctrl-C"
+        time.sleep(0.01)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
