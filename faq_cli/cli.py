@@ -170,6 +170,10 @@ class Out:
 
     def __init__(self, as_json: bool, color: Color) -> None:
         self.json = as_json
+        # Under a non-UTF-8 locale, show what the encoding cannot hold as
+        # escapes rather than fail halfway through the output.
+        with contextlib.suppress(AttributeError, ValueError):
+            sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
         tty = sys.stdout.isatty()
         self.rich = not as_json and (tty or color is Color.always)
         self.color = color is Color.always or (color is Color.auto and tty and not os.environ.get("NO_COLOR"))
@@ -189,7 +193,9 @@ class Out:
     def json_doc(self, value: object) -> None:
         from faq_cli.render import to_json
 
-        sys.stdout.write(to_json(value) + "\n")
+        # JSON is UTF-8 whatever the locale says.
+        sys.stdout.flush()
+        sys.stdout.buffer.write((to_json(value) + "\n").encode("utf-8"))
 
 
 def _store(data: Path | None, no_cache: bool = False) -> "Store":

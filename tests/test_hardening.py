@@ -299,3 +299,16 @@ def test_nothing_is_written_but_the_cache(tmp_path: Path) -> None:
     assert sorted(p.name for p in work.iterdir()) == ["faq.yaml"]
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
     assert [p.suffix for p in (tmp_path / "cache" / "faq").iterdir()] == [".sqlite"]
+
+
+def test_a_non_utf8_locale_gets_escapes_in_text_and_utf8_json(tmp_path: Path) -> None:
+    path = tmp_path / "u.yaml"
+    path.write_text('entries:\n- {question: "Qué es 🚀 México?", answer: "Sí."}\n', encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    argv = [sys.executable, "-m", "faq_cli"]
+    plain = subprocess.run([*argv, "list", "--data", str(path)], env=env, capture_output=True)
+    assert (plain.returncode, plain.stderr) == (0, b"")
+    assert plain.stdout == b"1\tQu\\xe9 es \\U0001f680 M\\xe9xico?\n"
+    as_json = subprocess.run([*argv, "list", "--json", "--data", str(path)], env=env, capture_output=True)
+    assert as_json.returncode == 0
+    assert json.loads(as_json.stdout.decode("utf-8"))[0]["question"] == "Qué es 🚀 México?"
