@@ -74,8 +74,11 @@ def plain_list(entries: Iterable[Entry]) -> Iterable[str]:
 
 
 def plain_hits(hits: Iterable[Hit]) -> Iterable[str]:
+    """id, score, question, then what the terminal view shows too: answer, sources, tags."""
     for h in hits:
-        yield f"{h.entry.id}\t{h.score}\t{visible(h.entry.question, True)}\t{visible(h.entry.answer, True)}"
+        e = h.entry
+        fields = [str(e.id), str(h.score), e.question, e.answer, "; ".join(e.sources), ", ".join(e.tags)]
+        yield "\t".join(visible(f, True) for f in fields)
 
 
 def plain_entry(e: Entry) -> Iterable[str]:
