@@ -282,7 +282,9 @@ def _env_data() -> Path | None:
 def show(
     id: Annotated[
         int,
-        typer.Argument(help="Entry id (see 'faq list').", autocompletion=_complete_id, show_default=False),
+        typer.Argument(
+            metavar="ID", help="Entry id (see 'faq list').", autocompletion=_complete_id, show_default=False
+        ),
     ],
     data: DataOpt = None,
     json: JsonOpt = False,
@@ -332,7 +334,11 @@ def _ranges(ids: list[int]) -> str:
 def search(
     query: Annotated[
         str,
-        typer.Argument(help="What to look for; typos, accents and word order are fine.", show_default=False),
+        typer.Argument(
+            metavar="QUERY",
+            help="What to look for; typos, accents and word order are fine.",
+            show_default=False,
+        ),
     ],
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most N results.")] = 5,
     min_score: Annotated[
@@ -415,7 +421,10 @@ def summary(
 @app.command()
 def validate(
     path: Annotated[
-        Path | None, typer.Argument(help="FAQ file to check (default: the active one).", show_default=False)
+        Path | None,
+        typer.Argument(
+            metavar="[PATH]", help="FAQ file to check (default: the active one).", show_default=False
+        ),
     ] = None,
     data: DataOpt = None,
     json: JsonOpt = False,
