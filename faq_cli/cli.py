@@ -266,16 +266,13 @@ def list_(
 
 
 def _complete_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    # While completing, --data (or $FAQ_DATA) arrives unconverted, as a string.
+    data = ctx.params.get("data")
     try:
-        store = _store(ctx.params.get("data") or _env_data())
+        store = _store(Path(data) if data else None)
     except FaqError:
         return []
     return [(str(e.id), e.question) for e in store.entries() if str(e.id).startswith(incomplete)]
-
-
-def _env_data() -> Path | None:
-    value = os.environ.get("FAQ_DATA")
-    return Path(value) if value else None
 
 
 @app.command()

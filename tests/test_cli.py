@@ -220,3 +220,12 @@ def test_progress_bar_only_on_a_terminal_after_a_second(
         now[0] += elapsed
         progress("Reading", 1000, None)
         assert (progress.bar is not None) is shown
+
+
+def test_show_completion_reads_the_faq_named_by_faq_data(run, faq_file) -> None:  # type: ignore[no-untyped-def]
+    path = faq_file("entries:\n- {id: 42, question: Only one?, answer: Yes.}\n")
+    env = {"FAQ_DATA": str(path), "_FAQ_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "faq show "}
+    result = run(env=env)
+    assert result.exit_code == 0, result.output
+    assert '"42":"Only one?"' in result.stdout
+    assert "Traceback" not in result.output
