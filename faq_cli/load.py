@@ -88,12 +88,12 @@ _EVENTS = {
 _NOT_PLAIN_STR = frozenset("0123456789+-.~<=nNtTfFyYoO")  # first letters that may resolve to non-strings
 
 
-def parse(text: str, name: str, on_entry: Callable[[Node], None] | None = None) -> Node | None:
+def parse(text: str, name: str, on_entry: Callable[[Node], None]) -> Node | None:
     """Build located nodes from YAML events; None for an empty document.
 
-    With `on_entry`, each item of the top-level `entries` list is handed over
-    as soon as it is complete and not kept, so a large FAQ is never held as
-    nodes all at once. A hot loop: 100,000 entries are 1.7 million events."""
+    Each item of the top-level `entries` list goes to `on_entry` as soon as it
+    is complete and is not kept, so a large FAQ is never held as nodes all at
+    once. A hot loop: 100,000 entries are 1.7 million events."""
     loader = _Loader(text)
     get_event = loader.get_event
     stack: list[Node] = []  # open collections
@@ -101,7 +101,7 @@ def parse(text: str, name: str, on_entry: Callable[[Node], None] | None = None) 
     keys: list[dict[str, Node]] = []  # per open collection: a mapping's keys so far
     held = 0  # nodes not yet handed to on_entry
     root: Node | None = None
-    stream: Node | None = None  # the top-level `entries` list, when on_entry is given
+    stream: Node | None = None  # the top-level `entries` list
     try:
         while not isinstance(event := get_event(), yaml.StreamEndEvent):
             kind = _EVENTS[type(event)]
@@ -110,7 +110,7 @@ def parse(text: str, name: str, on_entry: Callable[[Node], None] | None = None) 
                 pending.pop()
                 keys.pop()
                 if stream is not None and stack and stack[-1] is stream:
-                    on_entry(done)  # type: ignore[misc]
+                    on_entry(done)
                     held = 0
                 continue
             if kind == _SKIP:
@@ -150,14 +150,14 @@ def parse(text: str, name: str, on_entry: Callable[[Node], None] | None = None) 
                 parent = stack[-1]
                 if parent is stream:
                     if node.kind != "seq" and node.kind != "map":
-                        on_entry(node)  # type: ignore[misc]
+                        on_entry(node)
                         held = 0
                 elif parent.kind == "seq":
                     parent.items.append(node)
                 elif (key := pending[-1]) is not None:
                     parent.items.append((key, node))
                     pending[-1] = None
-                    if on_entry and kind == _SEQ and len(stack) == 1 and key.text == "entries":
+                    if kind == _SEQ and len(stack) == 1 and key.text == "entries":
                         stream = node
                 else:
                     _check_key(node, keys[-1], name)
@@ -281,11 +281,10 @@ class _Checker:
         return tuple(out)
 
 
-def validate(root: Node | None, name: str, c: _Checker | None = None) -> Faq:
+def validate(root: Node | None, name: str, c: _Checker) -> Faq:
     """Turn nodes into a `Faq`, or raise `DataError` listing every problem.
 
-    `c` is the checker that already took the entries while parsing, if any."""
-    c = c or _Checker()
+    `c` is the checker that took the entries while they were parsed."""
     if root is None:
         raise DataError(name, [Problem("the file is empty; expected a mapping with 'entries'")])
     top = c.mapping(root, "", _TOP)
@@ -306,9 +305,6 @@ def validate(root: Node | None, name: str, c: _Checker | None = None) -> Faq:
         c.add(root, "entries", "missing; expected a list of entries")
     elif node.kind != "seq":
         c.add(node, "entries", f"expected a list, got {_KIND_NAMES[node.kind]}")
-    else:
-        for item in node.items:  # empty when the entries were streamed to `c`
-            c.entry(item)
     if c.problems:
         problems = sorted(c.problems[:MAX_PROBLEMS], key=lambda p: (p.line or 0, p.column or 0))
         if c.truncated:
