@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.text import Text
 
-    from faq_cli.search import Hit
+    from faq_cli.rank import Hit
 
 # C0/C1 controls, DEL, bidi embeddings/overrides/isolates and invisible format
 # characters: each could rewrite or reorder what the terminal shows.

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from faq_cli import search as engine
+from faq_cli import rank
 from faq_cli.model import Entry, Faq, Summary
 from faq_cli.text import stem
 
@@ -95,7 +95,7 @@ def _parse(data: bytes, name: str, progress: Progress | None) -> Faq:
 def _code_version() -> str:
     """Changes whenever the code that shapes the cache changes (an upgrade, an edit)."""
     here = Path(__file__).parent
-    stats = [os.stat(here / f"{m}.py") for m in ("store", "search", "text", "load", "model")]
+    stats = [os.stat(here / f"{m}.py") for m in ("store", "rank", "text", "load", "model")]
     return FORMAT + ":" + ",".join(f"{s.st_size}.{s.st_mtime_ns}" for s in stats)
 
 
@@ -173,12 +173,12 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
     rows = []
     total = len(faq.entries)
     for pos, e in enumerate(faq.entries):
-        question, tags, sources, answer = fields = engine.field_words(e)
+        question, tags, sources, answer = fields = rank.field_words(e)
         for w in question | tags:
             head[w].append(pos)
         for w in sources | answer:
             body[w].append(pos)
-        words = "\t".join(engine.doc(e, pos, fields).fields)
+        words = "\t".join(rank.doc(e, pos, fields).fields)
         rows.append((pos, e.id, e.question, e.answer, json.dumps(e.sources), json.dumps(e.tags), words))
         if len(rows) == BATCH:
             db.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
@@ -271,9 +271,9 @@ class Store:
             chunk = positions[i : i + 500]
             yield from self.db.execute(sql.format(",".join("?" * len(chunk))), chunk)
 
-    def _docs(self, positions: Sequence[int]) -> Iterator[engine.Doc]:
+    def _docs(self, positions: Sequence[int]) -> Iterator[rank.Doc]:
         for pos, length, words in self._rows("pos, length(question), words", positions):
-            yield engine.Doc(pos, length, tuple(words.split("\t")))
+            yield rank.Doc(pos, length, tuple(words.split("\t")))
 
     def _postings(self, word: str) -> tuple[array[int], array[int]]:
         row = self.db.execute("SELECT head, body FROM word WHERE word = ?", (word,)).fetchone()
@@ -283,22 +283,22 @@ class Store:
             body.frombytes(row[1])
         return head, body
 
-    def search(self, query: str, limit: int = 5, min_score: int = 0) -> list[engine.Hit]:
-        qwords = engine.query_words(query)
+    def search(self, query: str, limit: int = 5, min_score: int = 0) -> list[rank.Hit]:
+        qwords = rank.query_words(query)
         vocabulary = _SqlVocabulary(self.db)
-        matches = {q: engine.word_matches(vocabulary, q) for q in qwords}
-        found = engine.candidates(self._postings, qwords, matches)
-        ranked = engine.rank(self._docs(found), qwords, matches, limit, min_score)
+        matches = {q: rank.word_matches(vocabulary, q) for q in qwords}
+        found = rank.candidates(self._postings, qwords, matches)
+        ranked = rank.rank(self._docs(found), qwords, matches, limit, min_score)
         columns = "pos, id, question, answer, sources, tags"
         entries = {pos: _entry(row) for pos, *row in self._rows(columns, sorted(r.pos for r in ranked))}
-        return [engine.Hit(entries[r.pos], r.score, r.matched) for r in ranked]
+        return [rank.Hit(entries[r.pos], r.score, r.matched) for r in ranked]
 
-    def exact(self, query: str, limit: int = 5) -> list[engine.Hit]:
-        return engine.exact(self.entries(), query, limit)
+    def exact(self, query: str, limit: int = 5) -> list[rank.Hit]:
+        return rank.exact(self.entries(), query, limit)
 
     def suggest(self, query: str) -> str | None:
         vocabulary = [w for (w,) in self.db.execute("SELECT word FROM word")]
-        return engine.suggest(vocabulary, engine.query_words(query), _SqlVocabulary(self.db).has)
+        return rank.suggest(vocabulary, rank.query_words(query), _SqlVocabulary(self.db).has)
 
 
 def _entry(row: Sequence[object]) -> Entry:

@@ -7,14 +7,24 @@ from pathlib import Path
 import pytest
 
 from faq_cli.load import load_path, load_text
-from faq_cli.search import build_index, exact, query_words, search, suggest, typo_allowance
+from faq_cli.model import Faq
+from faq_cli.rank import Hit, typo_allowance
+from faq_cli.store import Store, build
 
 ROOT = Path(__file__).resolve().parent.parent
-INDEX = build_index(load_path(ROOT / "data" / "faq.yaml").entries)
+STORE = Store(build(load_path(ROOT / "data" / "faq.yaml"), {}))  # the same SQLite index, in memory
+
+
+def search(store: Store, query: str, limit: int = 5, min_score: int = 0) -> list[Hit]:
+    return store.search(query, limit, min_score)
+
+
+def in_memory(faq: Faq) -> Store:
+    return Store(build(faq, {}))
 
 
 def top(query: str) -> int | None:
-    hits = search(INDEX, query)
+    hits = search(STORE, query)
     return hits[0].entry.id if hits else None
 
 
@@ -46,28 +56,28 @@ def test_typos_accents_abbreviations_and_sources(query: str, expected: int) -> N
 
 @pytest.mark.parametrize("query", ["pizza recipe", "banana", "weather tomorrow", "what is the", "zzz"])
 def test_unrelated_queries_find_nothing(query: str) -> None:
-    assert search(INDEX, query) == []
+    assert search(STORE, query) == []
 
 
 def test_short_words_need_whole_word_matches() -> None:
     assert typo_allowance("gao") == 0 and typo_allowance("mexco") == 1 and typo_allowance("semiconductr") == 2
-    assert search(INDEX, "GA") == []
+    assert search(STORE, "GA") == []
 
 
 def test_scores_are_best_first_between_0_and_100() -> None:
-    hits = search(INDEX, "semiconductor supply chain partnership", limit=8)
+    hits = search(STORE, "semiconductor supply chain partnership", limit=8)
     assert len(hits) == 8
     assert all(0 <= h.score <= 100 for h in hits)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
 def test_limit_and_min_score() -> None:
-    assert len(search(INDEX, "semiconductor", limit=3)) == 3
-    assert all(h.score >= 90 for h in search(INDEX, "supply chain", min_score=90))
+    assert len(search(STORE, "semiconductor", limit=3)) == 3
+    assert all(h.score >= 90 for h in search(STORE, "supply chain", min_score=90))
 
 
 def test_matched_fields_are_reported() -> None:
-    hit = search(INDEX, "GAO")[0]
+    hit = search(STORE, "GAO")[0]
     assert list(hit.matched) == ["sources"] and hit.matched["sources"] == {"gao"}
 
 
@@ -77,19 +87,17 @@ def test_ties_break_by_shorter_question_then_file_order() -> None:
         "- {question: alpha beta, answer: x}\n- {question: alpha beta, answer: x}\n",
         "f",
     )
-    assert [h.entry.id for h in search(build_index(faq.entries), "alpha")] == [2, 3, 1]
+    assert [h.entry.id for h in search(in_memory(faq), "alpha")] == [2, 3, 1]
 
 
 def test_exact_is_a_literal_substring_ignoring_case_and_accents() -> None:
-    assert [h.entry.id for h in exact(INDEX.entries, "COSTA rica", 5)] == [8]
-    assert exact(INDEX.entries, "costa rca", 5) == []
-    assert [h.entry.id for h in exact(INDEX.entries, "méxico working", 5)] == [6]
+    assert [h.entry.id for h in STORE.exact("COSTA rica")] == [8]
+    assert STORE.exact("costa rca") == []
+    assert [h.entry.id for h in STORE.exact("méxico working")] == [6]
 
 
 def test_suggest_offers_the_closest_words() -> None:
-    def hint(query: str) -> str | None:
-        return suggest(INDEX.vocabulary.words, query_words(query), INDEX.vocabulary.has)
-
+    hint = STORE.suggest
     assert hint("benifts") == "benefits"
     assert hint("benifts costa") == "benefits costa"
     assert hint("pizza") is None

@@ -13,7 +13,6 @@ import pytest
 
 from faq_cli import store as store_module
 from faq_cli.load import load_path
-from faq_cli.search import build_index, search
 from faq_cli.store import cache_dir, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,10 +170,12 @@ def test_cached_search_ranks_exactly_like_the_in_memory_index() -> None:
     sys.path.insert(0, str(ROOT / "tests" / "eval"))
     from evaluate import cases
 
-    cached = open_store(DEBIAN)
-    memory = build_index(load_path(DEBIAN).entries)
+    open_store(DEBIAN)  # builds the cache
+    cached, memory = open_store(DEBIAN), open_store(DEBIAN, use_cache=False)
+    assert cached.db.execute("PRAGMA database_list").fetchone()[2]  # a file
+    assert not memory.db.execute("PRAGMA database_list").fetchone()[2]  # in memory
     for _, query in cases("debian"):
-        assert cached.search(query, limit=10) == search(memory, query, limit=10), query
+        assert cached.search(query, limit=10) == memory.search(query, limit=10), query
 
 
 def test_cache_directory_with_uri_characters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

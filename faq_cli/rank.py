@@ -3,13 +3,12 @@
 Each query word is matched word by word against the FAQ's vocabulary (exact,
 same stem, prefix, or a typo allowance that grows with word length), then each
 candidate entry is scored by the best match of every query word in its fields.
-The vocabulary is anything with the four look-ups of `Vocabulary`: an
-in-memory one here, an SQLite one in `store`.
+The vocabulary is anything with the four look-ups of `Vocabulary`; `store`
+answers them from its SQLite index.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
@@ -220,79 +219,3 @@ def suggest(vocabulary: Iterable[str], qwords: Sequence[str], known: Callable[[s
         out.append(best[0] if best else q)
         changed = changed or best is not None
     return " ".join(out) if changed else None
-
-
-# --- an in-memory index, for tests and small FAQs --------------------------------
-
-
-class MemoryVocabulary(NamedTuple):
-    words: tuple[str, ...]  # sorted: a prefix's words are one slice
-    stems: dict[str, tuple[str, ...]]
-
-    @classmethod
-    def of(cls, words: Iterable[str]) -> MemoryVocabulary:
-        ordered = tuple(sorted(set(words)))
-        stems: dict[str, list[str]] = defaultdict(list)
-        for w in ordered:
-            if len(w) >= 3:
-                stems[stem(w)].append(w)
-        return cls(ordered, {k: tuple(v) for k, v in stems.items()})
-
-    def has(self, word: str) -> bool:
-        i = bisect_left(self.words, word)
-        return i < len(self.words) and self.words[i] == word
-
-    def with_stem(self, word_stem: str) -> Iterable[str]:
-        return self.stems.get(word_stem, ())
-
-    def with_prefix(self, prefix: str) -> Iterable[str]:
-        i = bisect_left(self.words, prefix)
-        while i < len(self.words) and self.words[i].startswith(prefix):
-            yield self.words[i]
-            i += 1
-
-    def typo_candidates(self, word: str, edits: int) -> Sequence[str]:
-        low, high = len(word) - edits, len(word) + edits
-        return [w for w in self.with_prefix(word[0]) if low <= len(w) <= high]
-
-
-class Index(NamedTuple):
-    entries: tuple[Entry, ...]
-    docs: tuple[Doc, ...]
-    head: dict[str, tuple[int, ...]]  # word -> positions with it in question or tags
-    body: dict[str, tuple[int, ...]]  # word -> positions with it in sources or answer
-    vocabulary: MemoryVocabulary
-
-    def postings(self, word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        return self.head.get(word, ()), self.body.get(word, ())
-
-
-def build_index(entries: Iterable[Entry]) -> Index:
-    """Tokenise entries and build the word postings."""
-    entries = tuple(entries)
-    docs = []
-    head: dict[str, list[int]] = defaultdict(list)
-    body: dict[str, list[int]] = defaultdict(list)
-    for pos, e in enumerate(entries):
-        question, tags, sources, answer = fields = field_words(e)
-        docs.append(doc(e, pos, fields))
-        for w in question | tags:
-            head[w].append(pos)
-        for w in sources | answer:
-            body[w].append(pos)
-    return Index(
-        entries,
-        tuple(docs),
-        {w: tuple(p) for w, p in head.items()},
-        {w: tuple(p) for w, p in body.items()},
-        MemoryVocabulary.of([*head, *body]),
-    )
-
-
-def search(index: Index, query: str, limit: int = 5, min_score: int = 0) -> list[Hit]:
-    """Rank the entries of an in-memory index for `query`."""
-    qwords = query_words(query)
-    matches = {q: word_matches(index.vocabulary, q) for q in qwords}
-    found = candidates(index.postings, qwords, matches)
-    ranked = rank((index.docs[i] for i in found), qwords, matches, limit, min_score)
-    return [Hit(index.entries[r.pos], r.score, r.matched) for r in ranked]
