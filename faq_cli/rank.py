@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from faq_cli.model import Entry
+from faq_cli.model import Entry, Summary
 from faq_cli.text import STOPWORDS, fold, stem, words
 
 FIELDS = ("question", "tags", "sources", "answer")
@@ -48,7 +48,7 @@ class Ranked(NamedTuple):
 
 
 class Hit(NamedTuple):
-    entry: Entry
+    entry: Entry | Summary  # the summary is searched too
     score: int  # 0-100
     matched: dict[str, frozenset[str]]  # field -> the entry's words that matched
 
@@ -192,7 +192,7 @@ def rank(
     return [hit for _, hit in ranked[:limit]]
 
 
-def exact(entries: Iterable[Entry], query: str, limit: int) -> list[Hit]:
+def exact(entries: Iterable[Entry], query: str, limit: int) -> list[Ranked]:
     """Literal substring search, ignoring case and accents; question hits first."""
     needle = fold(query).strip()
     qwords = frozenset(words(query))
@@ -203,7 +203,7 @@ def exact(entries: Iterable[Entry], query: str, limit: int) -> list[Hit]:
         if fields:
             found = dict(zip(FIELDS, field_words(e), strict=True))
             matched = {f: frozenset(found[f] & qwords) for f in fields}
-            hits.append(((FIELDS.index(fields[0]), len(e.question), pos), Hit(e, 100, matched)))
+            hits.append(((FIELDS.index(fields[0]), len(e.question), pos), Ranked(pos, 100, matched)))
     hits.sort(key=lambda pair: pair[0])
     return [hit for _, hit in hits[:limit]]
 

@@ -51,7 +51,16 @@ def entry_dict(entry: Entry) -> dict[str, Any]:
 
 
 def hit_dict(hit: Hit) -> dict[str, Any]:
-    return {**entry_dict(hit.entry), "score": hit.score, "matched": list(hit.matched)}
+    """An entry's keys, score, matched fields and kind: "entry", or "summary"
+    for the news summary, whose id is null (headline as question, text as answer)."""
+    kind = "entry" if isinstance(hit.entry, Entry) else "summary"
+    return {**entry_dict(_as_entry(hit.entry)), "score": hit.score, "matched": list(hit.matched), "kind": kind}
+
+
+def _as_entry(item: Entry | Summary) -> Entry:
+    if isinstance(item, Entry):
+        return item
+    return Entry(None, item.headline, item.text, (item.source,) if item.source else ())  # type: ignore[arg-type]
 
 
 def summary_dict(summary: Summary) -> dict[str, Any]:
@@ -76,8 +85,9 @@ def plain_list(entries: Iterable[Entry]) -> Iterable[str]:
 def plain_hits(hits: Iterable[Hit]) -> Iterable[str]:
     """id, score, question, then what the terminal view shows too: answer, sources, tags."""
     for h in hits:
-        e = h.entry
-        fields = [str(e.id), str(h.score), e.question, e.answer, "; ".join(e.sources), ", ".join(e.tags)]
+        e = _as_entry(h.entry)
+        label = "summary" if e.id is None else str(e.id)
+        fields = [label, str(h.score), e.question, e.answer, "; ".join(e.sources), ", ".join(e.tags)]
         yield "\t".join(visible(f, True) for f in fields)
 
 
@@ -180,7 +190,7 @@ def _entry_panel(
         parts.append(_meta("Tags", e.tags, m.get("tags", frozenset())))
     return Panel(
         Group(*parts),
-        title=Text(f"#{e.id}", style="cyan"),
+        title=Text("Summary" if e.id is None else f"#{e.id}", style="cyan"),
         title_align="left",
         subtitle=Text(subtitle, style="dim") if subtitle else None,
         subtitle_align="right",
@@ -194,7 +204,7 @@ def rich_entry(console: Console, e: Entry) -> None:
 
 def rich_hits(console: Console, hits: Sequence[Hit]) -> None:
     for h in hits:
-        console.print(_entry_panel(h.entry, f"score {h.score}", h.matched))
+        console.print(_entry_panel(_as_entry(h.entry), f"score {h.score}", h.matched))
 
 
 def rich_summary(console: Console, s: Summary) -> None:

@@ -32,8 +32,10 @@ BATCH = 2000
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+-- The summary, when there is one, is searched as one more row, after the
+-- entries, with no id: its headline as question, its text as answer.
 CREATE TABLE entry(
-    pos INTEGER PRIMARY KEY, id INTEGER NOT NULL UNIQUE, question TEXT NOT NULL,
+    pos INTEGER PRIMARY KEY, id INTEGER UNIQUE, question TEXT NOT NULL,
     answer TEXT NOT NULL, sources TEXT NOT NULL, tags TEXT NOT NULL,
     words TEXT NOT NULL  -- each field's words, space-separated; fields tab-separated
 );
@@ -117,7 +119,7 @@ def _open_cached(target: Path, path: Path, identity: dict[str, object]) -> sqlit
             or meta.get("sha256") != _sha256(path.read_bytes())
         ):
             raise LookupError
-        if db.execute("SELECT count(*) FROM entry").fetchone()[0] != meta["entries"]:
+        if db.execute("SELECT count(*) FROM entry").fetchone()[0] != meta["rows"]:
             raise LookupError  # truncated
         return db
     except (sqlite3.Error, LookupError, OSError, TypeError):
@@ -172,14 +174,17 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
     body: defaultdict[str, array[int]] = defaultdict(lambda: array("I"))
     rows = []
     total = len(faq.entries)
-    for pos, e in enumerate(faq.entries):
-        question, tags, sources, answer = fields = rank.field_words(e)
+    s = faq.summary
+    docs: list[Entry | Summary] = [*faq.entries, *([s] if s else [])]
+    for pos, e in enumerate(docs):
+        question, tags, sources, answer = fields = rank.field_words(_as_entry(e))
         for w in question | tags:
             head[w].append(pos)
         for w in sources | answer:
             body[w].append(pos)
-        words = "\t".join(rank.doc(e, pos, fields).fields)
-        rows.append((pos, e.id, e.question, e.answer, json.dumps(e.sources), json.dumps(e.tags), words))
+        words = "\t".join(rank.doc(_as_entry(e), pos, fields).fields)
+        d = _as_entry(e)
+        rows.append((pos, d.id, d.question, d.answer, json.dumps(d.sources), json.dumps(d.tags), words))
         if len(rows) == BATCH:
             db.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             rows.clear()
@@ -193,11 +198,11 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
             for w in head.keys() | body.keys()
         ),
     )
-    s = faq.summary
     meta = {
         **identity,
         "code": _code_version(),
         "entries": total,
+        "rows": len(docs),
         "title": faq.title,
         "summary": None if s is None else json.dumps([s.headline, s.text, s.source]),
     }
@@ -247,23 +252,24 @@ class Store:
 
     def entries(self) -> Iterator[Entry]:
         """Every entry, in file order, read as they are needed."""
-        for row in self.db.execute("SELECT id, question, answer, sources, tags FROM entry ORDER BY pos"):
-            yield _entry(row)
+        sql = "SELECT id, question, answer, sources, tags FROM entry WHERE id IS NOT NULL ORDER BY pos"
+        for row in self.db.execute(sql):
+            yield _entry(row)  # type: ignore[misc]
 
     def get(self, ident: int) -> Entry | None:
         sql = "SELECT id, question, answer, sources, tags FROM entry WHERE id = ?"
         row = self.db.execute(sql, (ident,)).fetchone() if -(2**63) <= ident < 2**63 else None
-        return None if row is None else _entry(row)
+        return None if row is None else _entry(row)  # type: ignore[return-value]
 
     def __len__(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM entry").fetchone()[0])
+        return int(self.db.execute("SELECT count(id) FROM entry").fetchone()[0])
 
     def id_width(self) -> int:
         """Characters in the longest id."""
         return int(self.db.execute("SELECT max(length(id)) FROM entry").fetchone()[0] or 0)
 
     def ids(self) -> list[int]:
-        return [i for (i,) in self.db.execute("SELECT id FROM entry ORDER BY pos")]
+        return [i for (i,) in self.db.execute("SELECT id FROM entry WHERE id IS NOT NULL ORDER BY pos")]
 
     def _rows(self, columns: str, positions: Sequence[int]) -> Iterator[Sequence[Any]]:
         sql = f"SELECT {columns} FROM entry WHERE pos IN ({{}}) ORDER BY pos"
@@ -294,13 +300,26 @@ class Store:
         return [rank.Hit(entries[r.pos], r.score, r.matched) for r in ranked]
 
     def exact(self, query: str, limit: int = 5) -> list[rank.Hit]:
-        return rank.exact(self.entries(), query, limit)
+        sql = "SELECT id, question, answer, sources, tags FROM entry ORDER BY pos"
+        docs = [_entry(row) for row in self.db.execute(sql)]
+        ranked = rank.exact(map(_as_entry, docs), query, limit)
+        return [rank.Hit(docs[r.pos], r.score, r.matched) for r in ranked]
 
     def suggest(self, query: str) -> str | None:
         vocabulary = [w for (w,) in self.db.execute("SELECT word FROM word")]
         return rank.suggest(vocabulary, rank.query_words(query), _SqlVocabulary(self.db).has)
 
 
-def _entry(row: Sequence[object]) -> Entry:
+def _entry(row: Sequence[Any]) -> Entry | Summary:
+    """An entry row as an Entry; the summary's row (no id) as the Summary."""
     ident, question, answer, sources, tags = row
-    return Entry(ident, question, answer, tuple(json.loads(sources)), tuple(json.loads(tags)))  # type: ignore
+    if ident is None:
+        return Summary(question, answer, next(iter(json.loads(sources)), None))
+    return Entry(ident, question, answer, tuple(json.loads(sources)), tuple(json.loads(tags)))
+
+
+def _as_entry(item: Entry | Summary) -> Entry:
+    """The summary in the shape of an entry with no id, as it is indexed and searched."""
+    if isinstance(item, Entry):
+        return item
+    return Entry(None, item.headline, item.text, (item.source,) if item.source else ())  # type: ignore[arg-type]

@@ -33,6 +33,7 @@ def test_golden_output(run, name: str, fmt: str) -> None:  # type: ignore[no-unt
     golden = GOLDEN / f"{name}.{'json' if fmt == 'json' else 'txt'}"
     if os.environ.get("UPDATE_GOLDEN"):
         golden.write_text(result.stdout, encoding="utf-8")
+        pytest.fail(f"{golden.name} rewritten; check the diff and run the tests again without UPDATE_GOLDEN")
     assert result.stdout == golden.read_text(encoding="utf-8")
 
 
@@ -45,7 +46,7 @@ def test_plain_output_has_no_escape_codes_or_boxes(run) -> None:  # type: ignore
 def test_search_json_contract(run) -> None:  # type: ignore[no-untyped-def]
     result = run("search", "Costa Rica", "--json")
     hits = json.loads(result.stdout)
-    assert [list(h) for h in hits] == [[*ENTRY_KEYS, "score", "matched"]] * len(hits)
+    assert [list(h) for h in hits] == [[*ENTRY_KEYS, "score", "matched", "kind"]] * len(hits)
     assert hits[0]["id"] == 8 and hits[0]["score"] == 100
     assert hits[0]["matched"] == ["tags", "answer"]
 

@@ -1,64 +1,98 @@
-"""Search evaluation: top-1 accuracy, MRR@5 and rejections on the query sets."""
+"""Search evaluation: top-1 accuracy, MRR@5 and rejections on the query sets.
+
+    python tests/eval/evaluate.py            # the development sets
+    python tests/eval/evaluate.py --heldout  # the held-out sets (see README)
+
+Three FAQs: the shipped one, Debian's and Python's. Each has query sets:
+- "words": queries sharing words with their entry (typos, accents, sources);
+- "meaning": paraphrases, in a user's own words;
+- "offtopic": everyday questions that every FAQ must answer with nothing.
+A line's expected answer is an entry id, "summary" for the news summary, or
+"-" for nothing.
+"""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from faq_cli.model import Entry
 from faq_cli.store import Store, open_store
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
-SETS = {
-    "partnership": (ROOT / "data" / "faq.yaml", HERE / "partnership.tsv"),
-    "debian": (HERE / "debian-faq.yaml", HERE / "debian.tsv"),
+FAQS = {
+    "partnership": ROOT / "data" / "faq.yaml",
+    "debian": HERE / "debian-faq.yaml",
+    "python": HERE / "python-faq.yaml",
 }
+Expected = int | str | None  # an id, "summary", or None for nothing
+
+
+def set_file(corpus: str, kind: str, heldout: bool = False) -> Path | None:
+    """The query file of one kind for one FAQ, or None when it has none."""
+    tail = "-heldout" if heldout else ""
+    path = {
+        "words": HERE / f"{corpus}.tsv",
+        "meaning": HERE / "meaning" / f"{corpus}{tail}.tsv",
+        "offtopic": HERE / "meaning" / f"offtopic{tail}.tsv",
+    }[kind]
+    if kind == "words" and heldout:
+        return None
+    return path if path.exists() else None
+
+
+def cases(corpus: str, kind: str = "words", heldout: bool = False) -> list[tuple[Expected, str]]:
+    path = set_file(corpus, kind, heldout)
+    out: list[tuple[Expected, str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines() if path else []:
+        if not line.strip() or line.startswith("#"):
+            continue
+        if kind == "offtopic":
+            out.append((None, line.strip()))
+            continue
+        expected, query = line.split("\t")[:2]
+        out.append((None if expected == "-" else expected if expected == "summary" else int(expected), query))
+    return out
+
+
+def store(corpus: str) -> Store:
+    """The FAQ as the command line reads it (built in memory, not cached)."""
+    return open_store(FAQS[corpus], use_cache=False)
+
+
+Ranker = Callable[[str], list[Expected]]
+
+
+def ours(faq: Store) -> Ranker:
+    return lambda query: [h.entry.id if isinstance(h.entry, Entry) else "summary" for h in faq.search(query)]
 
 
 @dataclass
 class Report:
-    name: str
-    queries: int  # with an expected entry
-    top1: int
-    reciprocal_ranks: float
-    unrelated: int
-    rejected: int
-    misses: list[str]
+    corpus: str
+    kind: str
+    queries: int = 0  # with an expected answer
+    top1: int = 0
+    reciprocal_ranks: float = 0.0
+    unrelated: int = 0
+    rejected: int = 0
+    misses: list[str] = field(default_factory=list)
 
     @property
     def accuracy(self) -> float:
-        return self.top1 / self.queries
+        return self.top1 / self.queries if self.queries else 1.0
 
     @property
     def mrr(self) -> float:
-        return self.reciprocal_ranks / self.queries
+        return self.reciprocal_ranks / self.queries if self.queries else 1.0
 
 
-def cases(name: str) -> list[tuple[int | None, str]]:
-    out = []
-    for line in SETS[name][1].read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            expected, query = line.split("\t")[:2]
-            out.append((None if expected == "-" else int(expected), query))
-    return out
-
-
-def store(name: str) -> Store:
-    """The FAQ as the command line reads it (built in memory, not cached)."""
-    return open_store(SETS[name][0], use_cache=False)
-
-
-Ranker = Callable[[str], list[int]]
-
-
-def ours(faq: Store) -> Ranker:
-    return lambda query: [h.entry.id for h in faq.search(query, limit=5)]
-
-
-def evaluate(name: str, rank: Ranker) -> Report:
-    r = Report(name, 0, 0, 0.0, 0, 0, [])
-    for expected, query in cases(name):
+def evaluate(corpus: str, rank: Ranker, kind: str = "words", heldout: bool = False) -> Report:
+    r = Report(corpus, kind)
+    for expected, query in cases(corpus, kind, heldout):
         ids = rank(query)[:5]
         if expected is None:
             r.unrelated += 1
@@ -76,12 +110,21 @@ def evaluate(name: str, rank: Ranker) -> Report:
     return r
 
 
+def main() -> None:
+    heldout = "--heldout" in sys.argv
+    for corpus in FAQS:
+        rank = ours(store(corpus))
+        for kind in ("words", "meaning", "offtopic"):
+            if not cases(corpus, kind, heldout):
+                continue
+            rep = evaluate(corpus, rank, kind, heldout)
+            print(
+                f"{corpus} {kind}: top-1 {rep.top1}/{rep.queries} = {rep.accuracy:.1%}, MRR@5 {rep.mrr:.3f}, "
+                f"unrelated rejected {rep.rejected}/{rep.unrelated}"
+            )
+            for miss in rep.misses:
+                print("  miss:", miss)
+
+
 if __name__ == "__main__":
-    for set_name in SETS:
-        rep = evaluate(set_name, ours(store(set_name)))
-        print(
-            f"{set_name}: top-1 {rep.top1}/{rep.queries} = {rep.accuracy:.1%}, MRR@5 {rep.mrr:.3f}, "
-            f"unrelated rejected {rep.rejected}/{rep.unrelated}"
-        )
-        for miss in rep.misses:
-            print("  miss:", miss)
+    main()
