@@ -56,8 +56,9 @@ class FaqGroup(TyperGroup):
                 error(line)
             code = exc.exit_code
         except NoArgsIsHelpError as exc:
-            print(exc.ctx.get_help() if exc.ctx else exc.format_message(), file=sys.stderr)
-            code = EXIT_USAGE
+            # Bare 'faq' asks what the tool does: help on stdout, as git and gh do.
+            print(exc.ctx.get_help() if exc.ctx else exc.format_message())
+            code = EXIT_OK
         except ClickException as exc:
             error(exc.format_message())
             ctx = getattr(exc, "ctx", None)
@@ -329,11 +330,11 @@ def _ranges(ids: list[int]) -> str:
 
 @app.command()
 def search(
-    query: Annotated[
-        str,
+    words: Annotated[
+        list[str],
         typer.Argument(
-            metavar="QUERY",
-            help="What to look for; typos, accents and word order are fine.",
+            metavar="QUERY...",
+            help="What to look for, in your own words; quotes are optional.",
             show_default=False,
         ),
     ],
@@ -353,9 +354,9 @@ def search(
 
     Examples:
 
-      faq search "Costa Rica"
+      faq search costa rica
 
-      faq search "costa rca" -n 1
+      faq search "how will this help" -n 1
 
       faq search "Costa Rica" --json | jq -r '.[0].answer'
 
@@ -363,6 +364,7 @@ def search(
     """
     from faq_cli import render
 
+    query = " ".join(words)  # 'faq search costa rica' is 'faq search "costa rica"'
     if not query.strip():
         raise UsageError("the query is empty; try 'faq search \"Costa Rica\"'")
     if len(query) > MAX_QUERY_CHARS:

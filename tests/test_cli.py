@@ -230,3 +230,20 @@ def test_show_completion_reads_the_faq_named_by_faq_data(run, faq_file) -> None:
     assert result.exit_code == 0, result.output
     assert '"42":"Only one?"' in result.stdout
     assert "Traceback" not in result.output
+
+
+def test_bare_faq_prints_help_on_stdout_and_exits_0(run) -> None:  # type: ignore[no-untyped-def]
+    result = run()
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Usage: faq") and "search" in result.stdout
+    assert result.stderr == ""
+
+
+def test_an_unquoted_query_is_the_rest_of_the_arguments(run) -> None:  # type: ignore[no-untyped-def]
+    unquoted = run("search", "costa", "rica", "--json")
+    quoted = run("search", "costa rica", "--json")
+    assert unquoted.exit_code == 0 and unquoted.stderr == ""
+    assert unquoted.stdout == quoted.stdout
+    assert json.loads(unquoted.stdout)[0]["id"] == 8
+    dashed = run("search", "--json", "--", "-costa", "rica")  # after "--", words may start with "-"
+    assert dashed.exit_code == 0 and json.loads(dashed.stdout)[0]["id"] == 8
