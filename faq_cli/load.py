@@ -129,7 +129,7 @@ def parse(text: str, name: str, on_entry: Callable[[Node], None]) -> Node | None
                     tag = _STD + "str"
                 if tag not in _SCALAR_TAGS:
                     raise _at(name, f"tag {tag.replace(_STD, '!!')!r} is not allowed in FAQ files", mark)
-                node = Node(tag[18:], mark.line + 1, mark.column + 1, text=value)
+                node = Node(tag[len(_STD) :], mark.line + 1, mark.column + 1, text=value)
             elif kind in (_SEQ, _MAP):
                 tag, want = event.tag, "seq" if kind == _SEQ else "map"
                 if tag not in (None, "!", _STD + want):
@@ -201,6 +201,8 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> Problem:
         return Problem(message)
     if 0 <= mark.index < len(text) and text[mark.index] == "\t":
         message += " (a tab; YAML indents with spaces only)"
+    elif (exc.problem or "").startswith("mapping values are not allowed"):
+        message += " (a value containing ': ' must be quoted)"
     return Problem(message, line=mark.line + 1, column=mark.column + 1)
 
 
@@ -323,7 +325,11 @@ def _entry(c: _Checker, node: Node, i: int, seen: dict[int, int]) -> Entry | Non
     if (id_node := fields.get("id")) is not None:
         value = _int(id_node)
         if value is None or value < 1:
-            c.add(id_node, f"{path}.id", f"expected a positive integer, got {id_node.text!r}")
+            if id_node.kind == "str" and id_node.text.strip().isdigit():
+                got = f"the string {id_node.text!r}; write {id_node.text.strip()} without quotes"
+            else:
+                got = repr(id_node.text)
+            c.add(id_node, f"{path}.id", f"expected a positive integer, got {got}")
         else:
             ident = value
     if ident in seen:

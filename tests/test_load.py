@@ -111,6 +111,25 @@ def test_tab_indentation_says_so() -> None:
     assert "tab" in problems("entries:\n\t- x\n")[0]
 
 
+@pytest.mark.parametrize("loader", ["CSafeLoader", "SafeLoader"])
+def test_an_unquoted_colon_in_a_value_says_to_quote_it(loader: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    from faq_cli import load
+
+    monkeypatch.setattr(load, "_Loader", getattr(yaml, loader, yaml.SafeLoader))
+    found = problems("entries:\n- question: Note: how do I\n  answer: a\n")
+    assert len(found) == 1
+    assert found[0].startswith("f.yaml:2:17: not valid YAML: mapping values are not allowed")
+    assert found[0].endswith(" (a value containing ': ' must be quoted)")
+
+
+def test_a_quoted_id_says_it_is_a_string() -> None:
+    assert problems('entries:\n- id: "3"\n  question: q\n  answer: a\n') == [
+        "f.yaml:2:7: entries[0].id: expected a positive integer, got the string '3'; write 3 without quotes"
+    ]
+
+
 def test_unknown_key_without_close_match_lists_allowed_keys() -> None:
     assert problems("entries: []\ncolour: red\n") == [
         "f.yaml:2:1: colour: unknown key (allowed: title, summary, entries)"
