@@ -145,24 +145,28 @@ def candidates(
     return sorted(sorted(strength, key=lambda p: (-strength[p], p))[:limit])
 
 
-def rank(
-    docs: Iterable[Doc],
-    qwords: Sequence[str],
-    matches: dict[str, dict[str, float]],
-    limit: int,
-    min_score: int,
-) -> list[Ranked]:
-    """Score `docs` for the query; best first, only those it is really about."""
+class Lexical(NamedTuple):
+    """How one entry matches the query's words."""
+
+    score: float  # 0-100: every query word's best closeness, field-weighted and averaged
+    coverage: float  # 0-1: the informative words' best closeness, averaged
+    found: float  # 0-1: the share of informative words found at all
+    covered: float  # weight of the query words found at all
+    matched: dict[str, frozenset[str]]  # field -> the entry's words that matched
+
+
+def lexical(
+    docs: Iterable[Doc], qwords: Sequence[str], matches: dict[str, dict[str, float]]
+) -> dict[int, Lexical]:
+    """Word-level scores of the `docs` that match any informative query word."""
     info = informative(qwords)
-    if not info:
-        return []
     weight = {q: (STOPWORD_WEIGHT if q in STOPWORDS else 1.0) for q in qwords}
     total = sum(weight.values())
     keyed = {q: [(f" {w} ", w, sim) for w, sim in matches[q].items()] for q in qwords}
     field_weights = [FIELD_WEIGHT[f] for f in FIELDS]
-    ranked = []
+    out = {}
     for d in docs:
-        covered = closeness = coverage = 0.0
+        covered = closeness = coverage = found = 0.0
         matched: dict[str, set[str]] = defaultdict(set)
         for q in qwords:
             best = best_sim = 0.0
@@ -178,18 +182,78 @@ def rank(
                 closeness += weight[q] * best
                 if q not in STOPWORDS:
                     coverage += best_sim
-        if coverage / len(info) < MIN_COVERAGE:
+                    found += 1
+        if coverage and info:
+            fields = {f: frozenset(matched[f]) for f in FIELDS if matched[f]}
+            out[d.pos] = Lexical(
+                100 * closeness / total, coverage / len(info), found / len(info), covered, fields
+            )
+    return out
+
+
+def rank(
+    docs: Iterable[Doc],
+    qwords: Sequence[str],
+    matches: dict[str, dict[str, float]],
+    limit: int,
+    min_score: int,
+    similar: dict[int, float] | None = None,
+    threshold: float = 1.0,
+) -> list[Ranked]:
+    """Score `docs` for the query, by its words and, where `similar` gives the
+    cosine similarity of each doc's meaning to the query's, by meaning too;
+    best first, only those it is really about."""
+    similar = similar or {}
+    ranked = []
+    lengths: dict[int, int] = {}
+    found = lexical(_remember(docs, lengths), qwords, matches)
+    for pos in lengths:
+        lex, sim = found.get(pos), similar.get(pos)
+        score = fuse(lex, sim, threshold)
+        if score is None or round(score) < min_score:
             continue
-        score = 100 * closeness / total
-        if round(score) < min_score:
-            continue
-        hit = Ranked(d.pos, round(score), {f: frozenset(matched[f]) for f in FIELDS if matched[f]})
-        # Closeness counts every query word (an unmatched one adds nothing), so
-        # entries matching more words come first; sorting on it keeps the
-        # printed scores in order. Then the shorter question, then file order.
-        ranked.append(((-score, -covered, d.length, d.pos), hit))
+        matched = lex.matched if lex and lex.matched else {"meaning": frozenset()}
+        # Entries matching more words come first among equals, then the
+        # shorter question, then file order.
+        key = (-score, -(lex.covered if lex else 0), lengths[pos], pos)
+        ranked.append((key, Ranked(pos, round(score), matched)))
     ranked.sort(key=lambda pair: pair[0])
     return [hit for _, hit in ranked[:limit]]
+
+
+# How far below the FAQ's threshold a similarity may be when the query's words
+# back it up: WORD_SLACK in proportion to how closely they match, FOUND_SLACK
+# when every informative word is there but only loosely (typos) or only in
+# answers, where a word is most often used in another sense.
+WORD_SLACK = 0.1
+FOUND_SLACK = 0.3
+# Every informative word found this closely (exact, same family) in a question,
+# tag or source is taken on the words' say-so: names and rare terms, whose
+# static vectors say little.
+TRUSTED = 0.95
+
+
+def fuse(lex: Lexical | None, sim: float | None, threshold: float) -> float | None:
+    """One entry's score, 0-100, or None when the query is not about it. `sim`
+    is the cosine similarity of meanings, None when there is no model."""
+    words = lex is not None and lex.coverage >= MIN_COVERAGE
+    if sim is None:  # words alone, as they always did
+        return lex.score if lex and words else None
+    word_score = lex.score if lex else 0.0
+    slack = WORD_SLACK * (lex.coverage if lex else 0.0)
+    if lex and words and lex.found == 1:
+        trusted = lex.coverage >= TRUSTED and lex.matched.keys() - {"answer"}
+        slack = 2.0 if trusted else FOUND_SLACK  # 2: any cosine passes
+    if sim < threshold - slack:
+        return None
+    # Half words, half meaning: either alone ranked worse on the evaluation sets.
+    return word_score / 2 + 50 * max(0.0, min(1.0, sim))
+
+
+def _remember(docs: Iterable[Doc], lengths: dict[int, int]) -> Iterable[Doc]:
+    for d in docs:
+        lengths[d.pos] = d.length
+        yield d
 
 
 def exact(entries: Iterable[Entry], query: str, limit: int) -> list[Ranked]:
@@ -219,3 +283,11 @@ def suggest(vocabulary: Iterable[str], qwords: Sequence[str], known: Callable[[s
         out.append(best[0] if best else q)
         changed = changed or best is not None
     return " ".join(out) if changed else None
+
+
+def meaning_texts(e: Entry) -> tuple[str, str]:
+    """What an entry's meaning is made of: its question (with tags), and the
+    whole entry. A question says what the entry is about; the answer says
+    more, but also much else."""
+    head = " ".join([e.question, *e.tags])
+    return head, f"{head} {e.answer}"

@@ -54,7 +54,12 @@ def hit_dict(hit: Hit) -> dict[str, Any]:
     """An entry's keys, score, matched fields and kind: "entry", or "summary"
     for the news summary, whose id is null (headline as question, text as answer)."""
     kind = "entry" if isinstance(hit.entry, Entry) else "summary"
-    return {**entry_dict(_as_entry(hit.entry)), "score": hit.score, "matched": list(hit.matched), "kind": kind}
+    return {
+        **entry_dict(_as_entry(hit.entry)),
+        "score": hit.score,
+        "matched": list(hit.matched),
+        "kind": kind,
+    }
 
 
 def _as_entry(item: Entry | Summary) -> Entry:

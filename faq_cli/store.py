@@ -42,6 +42,10 @@ CREATE TABLE entry(
 -- head: positions with the word in question or tags; body: in sources or answer
 CREATE TABLE word(word TEXT PRIMARY KEY, stem TEXT, head BLOB, body BLOB) WITHOUT ROWID;
 CREATE INDEX word_stem ON word(stem);
+-- each entry's meaning as a unit vector of int8 (x 127), where it has one
+CREATE TABLE vector(pos INTEGER PRIMARY KEY, vec BLOB NOT NULL);
+-- each token's weight in this FAQ (see meaning.Model.weights)
+CREATE TABLE weight(token TEXT PRIMARY KEY, value REAL NOT NULL) WITHOUT ROWID;
 """
 
 Progress = Callable[[str, int, int | None], None]  # phase, done, total (None: unknown)
@@ -176,14 +180,13 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
     total = len(faq.entries)
     s = faq.summary
     docs: list[Entry | Summary] = [*faq.entries, *([s] if s else [])]
-    for pos, e in enumerate(docs):
-        question, tags, sources, answer = fields = rank.field_words(_as_entry(e))
+    for pos, d in enumerate(map(_as_entry, docs)):
+        question, tags, sources, answer = fields = rank.field_words(d)
         for w in question | tags:
             head[w].append(pos)
         for w in sources | answer:
             body[w].append(pos)
-        words = "\t".join(rank.doc(_as_entry(e), pos, fields).fields)
-        d = _as_entry(e)
+        words = "\t".join(rank.doc(d, pos, fields).fields)
         rows.append((pos, d.id, d.question, d.answer, json.dumps(d.sources), json.dumps(d.tags), words))
         if len(rows) == BATCH:
             db.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
@@ -200,6 +203,7 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
     )
     meta = {
         **identity,
+        **_fill_vectors(db, [_as_entry(d) for d in docs], progress),
         "code": _code_version(),
         "entries": total,
         "rows": len(docs),
@@ -208,6 +212,38 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
     }
     db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
     db.commit()
+
+
+def _fill_vectors(db: sqlite3.Connection, docs: list[Entry], progress: Progress | None) -> dict[str, float]:
+    """Store each entry's meaning vector and the FAQ's token weights; return the
+    meta values search needs, none when the model cannot be loaded (search then
+    goes by words alone)."""
+    from faq_cli import meaning
+
+    model = meaning.load()
+    if model is None or not docs:
+        return {}
+    import numpy as np
+
+    heads, wholes = zip(*map(rank.meaning_texts, docs), strict=True)
+    weights = model.weights(wholes)
+    unseen = meaning.unseen_weight(len(docs))
+    db.executemany("INSERT INTO weight VALUES (?, ?)", weights.items())
+    parts = []
+    step = BATCH * 5
+    for a in range(0, len(docs), step):
+        # The mean of two unit vectors: a query's similarity to it is the mean
+        # of its similarities to the question alone and to the whole entry.
+        pair = [model.embed_many(texts[a : a + step], weights, unseen) for texts in (heads, wholes)]
+        vectors = meaning.quantize_many((pair[0] + pair[1]) / 2)
+        db.executemany(
+            "INSERT INTO vector VALUES (?, ?)",
+            ((a + i, v.tobytes()) for i, v in enumerate(vectors) if v.any()),
+        )
+        parts.append(vectors)
+        if progress:
+            progress("Indexing meaning of", min(a + step, len(docs)), len(docs))
+    return {"threshold": model.threshold(np.concatenate(parts), weights, unseen), "unseen_weight": unseen}
 
 
 class _SqlVocabulary:
@@ -237,7 +273,9 @@ class Store:
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
-        self.meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('title', 'summary')"))
+        keys = "'title', 'summary', 'threshold', 'unseen_weight'"
+        sql = f"SELECT key, value FROM meta WHERE key IN ({keys}) AND value IS NOT NULL"
+        self.meta = dict(db.execute(sql))
 
     @property
     def title(self) -> str | None:
@@ -294,10 +332,37 @@ class Store:
         vocabulary = _SqlVocabulary(self.db)
         matches = {q: rank.word_matches(vocabulary, q) for q in qwords}
         found = rank.candidates(self._postings, qwords, matches)
-        ranked = rank.rank(self._docs(found), qwords, matches, limit, min_score)
+        similar = self._similarities(query) if rank.informative(qwords) else {}
+        threshold = self.meta.get("threshold", 1.0)
+        docs = self._docs(sorted({*found, *(p for p, s in similar.items() if s >= threshold)}))
+        ranked = rank.rank(docs, qwords, matches, limit, min_score, similar, threshold)
         columns = "pos, id, question, answer, sources, tags"
         entries = {pos: _entry(row) for pos, *row in self._rows(columns, sorted(r.pos for r in ranked))}
         return [rank.Hit(entries[r.pos], r.score, r.matched) for r in ranked]
+
+    def _similarities(self, query: str) -> dict[int, float]:
+        """Cosine similarity of the query's meaning to each entry's, when the
+        index has vectors and the model loads."""
+        if "threshold" not in self.meta:
+            return {}
+        from operator import mul
+
+        from faq_cli import meaning
+
+        model = meaning.load()
+        vector = model.embed(query, self._weights) if model else None
+        if vector is None:
+            return {}
+        q = [x / 127 for x in vector]
+        return {
+            pos: sum(map(mul, q, array("b", blob)))
+            for pos, blob in self.db.execute("SELECT pos, vec FROM vector")
+        }
+
+    def _weights(self, tokens: list[str]) -> dict[str, float]:
+        sql = f"SELECT token, value FROM weight WHERE token IN ({','.join('?' * len(tokens))})"
+        found = dict(self.db.execute(sql, tokens))
+        return {t: found.get(t, self.meta["unseen_weight"]) for t in tokens}
 
     def exact(self, query: str, limit: int = 5) -> list[rank.Hit]:
         sql = "SELECT id, question, answer, sources, tags FROM entry ORDER BY pos"

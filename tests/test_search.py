@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,38 @@ def test_suggest_offers_the_closest_words() -> None:
     assert hint("benifts") == "benefits"
     assert hint("benifts costa") == "benefits costa"
     assert hint("pizza") is None
+
+
+def test_the_summary_is_searchable_and_labelled(run) -> None:  # type: ignore[no-untyped-def]
+    for word in ("Taiwan", "Biden", "workforce"):
+        result = run("search", word, "--json")
+        assert result.exit_code == 0, result.stderr
+        first = json.loads(result.stdout)[0]
+        assert (first["kind"], first["id"]) == ("summary", None)
+        assert first["question"].startswith("US, Mexico to partner")
+    plain = run("search", "Taiwan").stdout
+    assert plain.startswith("summary\t")
+    assert run("list", "--json").stdout.count('"id"') == 8  # still the entries only
+
+
+@pytest.mark.parametrize(
+    ("faq", "query", "expected"),
+    [
+        ("debian-faq.yaml", "donate money to debian", 116),  # "contribute financially"
+        ("python-faq.yaml", "get rid of repeated elements in a list", 62),  # "remove duplicates"
+    ],
+)
+def test_paraphrases_are_found_by_meaning(run, faq: str, query: str, expected: int) -> None:  # type: ignore[no-untyped-def]
+    path = str(ROOT / "tests" / "eval" / faq)
+    result = run("search", query, "--json", "--data", path)
+    assert result.exit_code == 0 and json.loads(result.stdout)[0]["id"] == expected
+
+
+def test_without_the_model_search_goes_by_words_and_says_nothing(run, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("faq_cli.meaning.TABLE", tmp_path / "missing.sqlite")
+    found = run("search", "Costa Rica", "--json", "--no-cache")
+    assert found.exit_code == 0 and found.stderr == ""
+    assert json.loads(found.stdout)[0]["id"] == 8
+    assert json.loads(found.stdout)[0]["score"] == 100  # the word score alone
+    missed = run("search", "what advantages will it bring", "--no-cache")
+    assert missed.exit_code == 1 and "Traceback" not in missed.stderr

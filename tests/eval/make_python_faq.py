@@ -42,7 +42,11 @@ def clean(text: str) -> str:
             continue
         lines = p.splitlines()
         indented = all(line.startswith((" ", "\t")) for line in lines)
-        out.append("\n".join(line.rstrip() for line in lines) if indented else " ".join(line.strip() for line in lines))
+        out.append(
+            "\n".join(line.rstrip() for line in lines)
+            if indented
+            else " ".join(line.strip() for line in lines)
+        )
     return "\n\n".join(out)
 
 
@@ -50,8 +54,11 @@ def sections(text: str) -> list[tuple[str, str]]:
     """(heading, text of its own) for every heading of the file."""
     lines = text.splitlines()
     heads = [
-        i for i in range(len(lines) - 1)
-        if lines[i].strip() and UNDERLINE.match(lines[i + 1]) and len(lines[i + 1].strip()) >= len(lines[i].strip())
+        i
+        for i in range(len(lines) - 1)
+        if lines[i].strip()
+        and UNDERLINE.match(lines[i + 1])
+        and len(lines[i + 1].strip()) >= len(lines[i].strip())
     ]
     found = []
     for n, i in enumerate(heads):
@@ -65,9 +72,13 @@ def main() -> None:
     for chapter in CHAPTERS:
         for heading, body in sections((SOURCES / f"{chapter}.rst.txt").read_text(encoding="utf-8"))[1:]:
             if body and len(body) > 20:
-                entries.append({"id": len(entries) + 1, "question": heading, "answer": body, "tags": [chapter]})
+                entries.append(
+                    {"id": len(entries) + 1, "question": heading, "answer": body, "tags": [chapter]}
+                )
     doc = {"title": "Python Frequently Asked Questions (3.11)", "entries": entries}
-    OUT.write_text(NOTICE + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
+    OUT.write_text(
+        NOTICE + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8"
+    )
     print(f"{OUT}: {len(entries)} entries")
 
 

@@ -1,0 +1,259 @@
+"""Search by meaning: text to a unit vector, from a table of static token
+vectors trained to imitate all-MiniLM-L6-v2 (see README, "How search works").
+
+A query is embedded with the standard library alone: the table is an SQLite
+file shipped in the package, and a query reads a few of its rows. Indexing a
+FAQ embeds every entry at once with numpy, which is imported only then.
+
+The tokenizer is BERT's uncased WordPiece, as all-MiniLM-L6-v2 uses it, so
+the table's tokens are found exactly as the model that taught them saw them;
+a test checks it against the reference tokenizer.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+TABLE = Path(__file__).with_name("vectors.sqlite")
+MAX_WORD_CHARS = 100  # BERT's limit: a longer word is one unknown token
+Vector = list[float]
+
+# BERT drops control characters (tab, newline and return are whitespace), and
+# counts every non-alphanumeric ASCII character as punctuation, a word of its own.
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ASCII_WORD = re.compile(r"[a-z0-9]+|[!-/:-@\[-`{-~]")
+
+
+def _is_punctuation(c: str) -> bool:
+    o = ord(c)
+    return (
+        33 <= o <= 47
+        or 58 <= o <= 64
+        or 91 <= o <= 96
+        or 123 <= o <= 126
+        or unicodedata.category(c)[0] == "P"
+    )
+
+
+def _is_cjk(o: int) -> bool:
+    return (
+        0x4E00 <= o <= 0x9FFF
+        or 0x3400 <= o <= 0x4DBF
+        or 0x20000 <= o <= 0x2A6DF
+        or 0x2A700 <= o <= 0x2CEAF
+        or 0xF900 <= o <= 0xFAFF
+        or 0x2F800 <= o <= 0x2FA1F
+    )
+
+
+def _unicode_words(text: str) -> list[str]:
+    """BERT's basic tokenizer, character by character, for non-ASCII text."""
+    chars = []
+    for c in text:
+        o = ord(c)
+        cat = unicodedata.category(c)
+        if c in " \t\n\r" or cat == "Zs":
+            chars.append(" ")
+        elif o == 0 or o == 0xFFFD or cat in ("Cc", "Cf"):
+            continue
+        elif _is_cjk(o):
+            chars.append(f" {c} ")
+        else:
+            chars.append(c)
+    words = []
+    for token in "".join(chars).lower().split():
+        token = "".join(c for c in unicodedata.normalize("NFD", token) if unicodedata.category(c) != "Mn")
+        word = ""
+        for c in token:
+            if _is_punctuation(c):
+                if word:
+                    words.append(word)
+                words.append(c)
+                word = ""
+            else:
+                word += c
+        if word:
+            words.append(word)
+    return words
+
+
+def basic_words(text: str) -> list[str]:
+    """BERT's basic tokenizer (uncased): drop control characters, lower-case,
+    strip accents, split on whitespace and punctuation and around CJK characters."""
+    if text.isascii():  # nearly all text: a regular expression does the same, faster
+        return _ASCII_WORD.findall(_ASCII_CONTROL.sub("", text).lower())
+    return _unicode_words(text)
+
+
+class Model:
+    """The token table: WordPiece look-ups and the vectors of tokens."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+        self.dims = int(meta["dims"])
+        self.quantile, self.margin = float(meta["quantile"]), float(meta["margin"])
+        self._pieces: dict[str, list[str]] = {}
+        self._vocabulary: frozenset[str] | None = None  # loaded whole only for indexing
+
+    def _known(self, candidates: list[str]) -> set[str]:
+        if self._vocabulary is not None:
+            return {c for c in candidates if c in self._vocabulary}
+        sql = f"SELECT token FROM token WHERE token IN ({','.join('?' * len(candidates))})"
+        return {t for (t,) in self.db.execute(sql, candidates)}
+
+    def pieces(self, word: str) -> list[str]:
+        """The WordPiece tokens of one basic word: the longest known prefix, then
+        the longest known "##" continuations; "[UNK]" if it cannot be covered."""
+        if (cached := self._pieces.get(word)) is not None:
+            return cached
+        out: list[str] = []
+        start = 0
+        while start < len(word) and len(word) <= MAX_WORD_CHARS:
+            mark = "##" if start else ""
+            candidates = [mark + word[start:end] for end in range(len(word), start, -1)]
+            known = self._known(candidates)  # one look-up for every candidate
+            piece = next((c for c in candidates if c in known), None)
+            if piece is None:
+                break
+            out.append(piece)
+            start += len(piece) - len(mark)
+        if start < len(word) or not word:
+            out = ["[UNK]"]
+        self._pieces[word] = out
+        return out
+
+    def tokens(self, text: str) -> list[str]:
+        if self._vocabulary is None and len(self._pieces) > 1000:
+            # Indexing: reading the whole vocabulary once beats a look-up per word.
+            self._vocabulary = frozenset(t for (t,) in self.db.execute("SELECT token FROM token"))
+        return [p for w in basic_words(text) for p in self.pieces(w)]
+
+    def vectors(self, tokens: Iterable[str]) -> Iterator[tuple[str, float, bytes]]:
+        """(token, scale, int8 vector bytes) for each of `tokens` that has a vector."""
+        distinct = list(dict.fromkeys(tokens))
+        for i in range(0, len(distinct), 500):
+            chunk = distinct[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            yield from self.db.execute(
+                f"SELECT token, scale, vec FROM token WHERE vec IS NOT NULL AND token IN ({marks})", chunk
+            )
+
+    def embed(
+        self, text: str, weights: Callable[[list[str]], dict[str, float]] | None = None
+    ) -> Vector | None:
+        """The unit vector of `text`: the sum of its tokens' vectors, each times
+        its weight in this FAQ (see `embed_many`), normalised; None when none of
+        its tokens has a vector."""
+        counts: dict[str, int] = {}
+        for t in self.tokens(text):
+            counts[t] = counts.get(t, 0) + 1
+        weight = weights(list(counts)) if weights else {}
+        total = [0.0] * self.dims
+        for token, scale, blob in self.vectors(counts):
+            w = scale * counts[token] * weight.get(token, 1.0)
+            total = [a + w * b for a, b in zip(total, array("b", blob), strict=True)]
+        norm = sum(x * x for x in total) ** 0.5
+        return [x / norm for x in total] if norm else None
+
+    def weights(self, texts: Sequence[str]) -> dict[str, float]:
+        """Each token's weight in a FAQ of these texts: its inverse document
+        frequency, so that what every entry says ("debian" in the Debian FAQ)
+        counts less than what tells entries apart. A token the FAQ lacks
+        weighs as much as the rarest (`unseen_weight`)."""
+        import math
+
+        df: dict[str, int] = {}
+        for text in texts:
+            for t in set(self.tokens(text)):
+                df[t] = df.get(t, 0) + 1
+        return {t: math.log((len(texts) + 1) / (n + 1)) + 1 for t, n in df.items()}
+
+    def embed_many(
+        self, texts: Sequence[str], weights: dict[str, float], unseen: float
+    ) -> np.ndarray[Any, Any]:
+        """`embed` of every text, as rows of a float32 matrix (zero rows for
+        texts without vectors), computed with numpy for indexing."""
+        import numpy as np
+
+        index: dict[str, int] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        for i, text in enumerate(texts):
+            for t in self.tokens(text):
+                rows.append(i)
+                cols.append(index.setdefault(t, len(index)))
+        table = np.zeros((len(index) + 1, self.dims), np.float32)
+        for token, scale, blob in self.vectors(index):
+            table[index[token]] = np.frombuffer(blob, np.int8) * np.float32(
+                scale * weights.get(token, unseen)
+            )
+        out = np.zeros((len(texts), self.dims), np.float32)
+        r, c = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
+        step = 1 << 18  # token rows summed at a time: bounds memory on huge FAQs
+        for a in range(0, len(r), step):
+            rr, cc = r[a : a + step], c[a : a + step]
+            starts = np.flatnonzero(np.r_[True, rr[1:] != rr[:-1]])
+            out[rr[starts]] += np.add.reduceat(table[cc], starts, axis=0)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        unit: np.ndarray[Any, Any] = np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
+        return unit
+
+    def threshold(self, vectors: np.ndarray[Any, Any], weights: dict[str, float], unseen: float) -> float:
+        """The similarity a query needs to be taken as about some entry of this
+        FAQ, given the entries' int8 vectors: a margin above nearly all of the
+        probes' best similarities (`probe_similarities`)."""
+        import numpy as np
+
+        best = self.probe_similarities(vectors, weights, unseen)
+        return float(np.quantile(best, self.quantile)) + self.margin if len(best) else 1.0
+
+    def probe_similarities(
+        self, vectors: np.ndarray[Any, Any], weights: dict[str, float], unseen: float
+    ) -> np.ndarray[Any, Any]:
+        """Each shipped probe query's best similarity to the entries. The probes
+        are random everyday questions, so this shows how close unrelated text
+        comes to this FAQ."""
+        import numpy as np
+
+        probes = self.embed_many([t for (t,) in self.db.execute("SELECT text FROM probe")], weights, unseen)
+        if not len(probes) or not len(vectors):
+            return np.zeros(0, np.float32)
+        best = np.full(len(probes), -1.0, np.float32)
+        for a in range(0, len(vectors), 4096):
+            chunk = vectors[a : a + 4096].astype(np.float32) / 127
+            best = np.maximum(best, (probes @ chunk.T).max(axis=1))
+        return best
+
+
+def unseen_weight(entries: int) -> float:
+    """The weight of a token no entry has: that of a token one entry has, and more."""
+    import math
+
+    return math.log(entries + 1) + 1
+
+
+def quantize_many(vectors: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    import numpy as np
+
+    """Unit vectors (rows) as int8 (x 127), as the index stores them."""
+    small: np.ndarray[Any, Any] = np.clip(np.rint(vectors * 127), -127, 127).astype(np.int8)
+    return small
+
+
+def load(path: Path | None = None) -> Model | None:
+    """The shipped model (or the one at `path`), or None when it is missing or
+    unreadable: search then ranks by words alone."""
+    try:
+        return Model(sqlite3.connect(f"{(path or TABLE).as_uri()}?mode=ro&immutable=1", uri=True))
+    except (sqlite3.Error, OSError, KeyError, ValueError):
+        return None
