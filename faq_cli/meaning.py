@@ -165,7 +165,7 @@ class Model:
         norm = sum(x * x for x in total) ** 0.5
         return [x / norm for x in total] if norm else None
 
-    def weights(self, texts: Sequence[str]) -> dict[str, float]:
+    def weights(self, texts: Sequence[list[str]]) -> dict[str, float]:
         """Each token's weight in a FAQ of these texts: its inverse document
         frequency, so that what every entry says ("debian" in the Debian FAQ)
         counts less than what tells entries apart. A token the FAQ lacks
@@ -173,23 +173,24 @@ class Model:
         import math
 
         df: dict[str, int] = {}
-        for text in texts:
-            for t in set(self.tokens(text)):
+        for tokens in texts:
+            for t in set(tokens):
                 df[t] = df.get(t, 0) + 1
         return {t: math.log((len(texts) + 1) / (n + 1)) + 1 for t, n in df.items()}
 
     def embed_many(
-        self, texts: Sequence[str], weights: dict[str, float], unseen: float
+        self, texts: Sequence[list[str]], weights: dict[str, float], unseen: float
     ) -> np.ndarray[Any, Any]:
-        """`embed` of every text, as rows of a float32 matrix (zero rows for
-        texts without vectors), computed with numpy for indexing."""
+        """`embed` of every text, given as its `tokens`, as rows of a float32
+        matrix (zero rows for texts without vectors), computed with numpy for
+        indexing."""
         import numpy as np
 
         index: dict[str, int] = {}
         rows: list[int] = []
         cols: list[int] = []
-        for i, text in enumerate(texts):
-            for t in self.tokens(text):
+        for i, tokens in enumerate(texts):
+            for t in tokens:
                 rows.append(i)
                 cols.append(index.setdefault(t, len(index)))
         table = np.zeros((len(index) + 1, self.dims), np.float32)
@@ -199,7 +200,7 @@ class Model:
             )
         out = np.zeros((len(texts), self.dims), np.float32)
         r, c = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
-        step = 1 << 18  # token rows summed at a time: bounds memory on huge FAQs
+        step = 1 << 14  # token rows summed at a time: bounds memory on huge FAQs
         for a in range(0, len(r), step):
             rr, cc = r[a : a + step], c[a : a + step]
             starts = np.flatnonzero(np.r_[True, rr[1:] != rr[:-1]])
@@ -225,7 +226,8 @@ class Model:
         comes to this FAQ."""
         import numpy as np
 
-        probes = self.embed_many([t for (t,) in self.db.execute("SELECT text FROM probe")], weights, unseen)
+        probe_tokens = [self.tokens(t) for (t,) in self.db.execute("SELECT text FROM probe")]
+        probes = self.embed_many(probe_tokens, weights, unseen)
         if not len(probes) or not len(vectors):
             return np.zeros(0, np.float32)
         best = np.full(len(probes), -1.0, np.float32)

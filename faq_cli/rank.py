@@ -286,8 +286,8 @@ def suggest(vocabulary: Iterable[str], qwords: Sequence[str], known: Callable[[s
 
 
 def meaning_texts(e: Entry) -> tuple[str, str]:
-    """What an entry's meaning is made of: its question (with tags), and the
-    whole entry. A question says what the entry is about; the answer says
-    more, but also much else."""
-    head = " ".join([e.question, *e.tags])
-    return head, f"{head} {e.answer}"
+    """What an entry's meaning is made of: its question with its tags, and its
+    answer. A question says what the entry is about; the answer says more, but
+    also much else, so an entry's vector is the mean of the question's and the
+    whole entry's."""
+    return " ".join([e.question, *e.tags]), e.answer

@@ -27,8 +27,9 @@ from faq_cli import rank
 from faq_cli.model import Entry, Faq, Summary
 from faq_cli.text import stem
 
-FORMAT = "1"  # bump when the schema changes; code changes are caught by _code_version()
+FORMAT = "2"  # bump when the schema changes; code changes are caught by _code_version()
 BATCH = 2000
+EXACT_UP_TO = 300  # entries whose meaning is compared in full; more are first sifted by sign bits
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
@@ -44,6 +45,8 @@ CREATE TABLE word(word TEXT PRIMARY KEY, stem TEXT, head BLOB, body BLOB) WITHOU
 CREATE INDEX word_stem ON word(stem);
 -- each entry's meaning as a unit vector of int8 (x 127), where it has one
 CREATE TABLE vector(pos INTEGER PRIMARY KEY, vec BLOB NOT NULL);
+-- one row: the positions with a vector (uint32) and each one's sign bits, in order
+CREATE TABLE sign(pos BLOB NOT NULL, bits BLOB NOT NULL);
 -- each token's weight in this FAQ (see meaning.Model.weights)
 CREATE TABLE weight(token TEXT PRIMARY KEY, value REAL NOT NULL) WITHOUT ROWID;
 """
@@ -225,7 +228,11 @@ def _fill_vectors(db: sqlite3.Connection, docs: list[Entry], progress: Progress 
         return {}
     import numpy as np
 
-    heads, wholes = zip(*map(rank.meaning_texts, docs), strict=True)
+    heads, wholes = [], []
+    for d in docs:
+        head, answer = (model.tokens(t) for t in rank.meaning_texts(d))
+        heads.append(head)
+        wholes.append(head + answer)
     weights = model.weights(wholes)
     unseen = meaning.unseen_weight(len(docs))
     db.executemany("INSERT INTO weight VALUES (?, ?)", weights.items())
@@ -243,7 +250,12 @@ def _fill_vectors(db: sqlite3.Connection, docs: list[Entry], progress: Progress 
         parts.append(vectors)
         if progress:
             progress("Indexing meaning of", min(a + step, len(docs)), len(docs))
-    return {"threshold": model.threshold(np.concatenate(parts), weights, unseen), "unseen_weight": unseen}
+    vectors = np.concatenate(parts)
+    kept = np.flatnonzero(vectors.any(axis=1))
+    # Each vector's signs, 1 bit a dimension: a first, cheap look over a large FAQ.
+    signs = np.packbits(vectors[kept] > 0, axis=1, bitorder="little")
+    db.execute("INSERT INTO sign VALUES (?, ?)", (kept.astype(np.uint32).tobytes(), signs.tobytes()))
+    return {"threshold": model.threshold(vectors, weights, unseen), "unseen_weight": unseen}
 
 
 class _SqlVocabulary:
@@ -342,11 +354,11 @@ class Store:
 
     def _similarities(self, query: str) -> dict[int, float]:
         """Cosine similarity of the query's meaning to each entry's, when the
-        index has vectors and the model loads."""
+        index has vectors and the model loads. On a large FAQ, only the entries
+        whose vectors' signs agree most with the query's are compared in full;
+        the others get the similarity their signs estimate."""
         if "threshold" not in self.meta:
             return {}
-        from operator import mul
-
         from faq_cli import meaning
 
         model = meaning.load()
@@ -354,10 +366,37 @@ class Store:
         if vector is None:
             return {}
         q = [x / 127 for x in vector]
-        return {
-            pos: sum(map(mul, q, array("b", blob)))
-            for pos, blob in self.db.execute("SELECT pos, vec FROM vector")
-        }
+        row = self.db.execute("SELECT pos, bits FROM sign").fetchone()
+        if row is None:
+            return {}
+        positions = array("I", row[0])
+        if len(positions) <= EXACT_UP_TO:
+            return self._cosines(q, positions)
+        import math
+
+        width = len(vector) // 8
+        bits = row[1]
+        query_bits = sum(1 << i for i, x in enumerate(vector) if x > 0)
+        unlike = [
+            (query_bits ^ int.from_bytes(bits[i : i + width], "little")).bit_count()
+            for i in range(0, len(bits), width)
+        ]
+        # Sign agreement estimates the angle between two vectors (Charikar's SimHash).
+        estimate = {p: math.cos(math.pi * h / len(vector)) for p, h in zip(positions, unlike, strict=True)}
+        closest = sorted(range(len(unlike)), key=unlike.__getitem__)[:EXACT_UP_TO]
+        estimate.update(self._cosines(q, [positions[i] for i in closest]))
+        return estimate
+
+    def _cosines(self, q: list[float], positions: Sequence[int]) -> dict[int, float]:
+        from operator import mul
+
+        sql = "SELECT pos, vec FROM vector WHERE pos IN ({})"
+        out = {}
+        for i in range(0, len(positions), 500):
+            chunk = list(positions[i : i + 500])
+            for pos, blob in self.db.execute(sql.format(",".join("?" * len(chunk))), chunk):
+                out[pos] = sum(map(mul, q, array("b", blob)))
+        return out
 
     def _weights(self, tokens: list[str]) -> dict[str, float]:
         sql = f"SELECT token, value FROM weight WHERE token IN ({','.join('?' * len(tokens))})"

@@ -89,10 +89,11 @@ def test_embed_gives_unit_vectors_that_rank_paraphrases_above_unrelated_text() -
 def test_bulk_embedding_for_the_index_equals_the_query_embedding() -> None:
     assert MODEL is not None
     texts = ["How do I copy a file?", "Crème brûlée", "", "the the the", "x" * 300, "copy copy file"]
-    weights = MODEL.weights(texts)
+    tokens = [MODEL.tokens(t) for t in texts]
+    weights = MODEL.weights(tokens)
     unseen = meaning.unseen_weight(len(texts))
     assert weights["copy"] < weights["##ule"] < unseen  # "copy" is in two texts, "##ule" in one
-    bulk = MODEL.embed_many(texts, weights, unseen)
+    bulk = MODEL.embed_many(tokens, weights, unseen)
     for text, row in zip([*texts, "a query about pasta"], [*bulk, None], strict=True):
         one = MODEL.embed(text, lambda tokens: {t: weights.get(t, unseen) for t in tokens})
         if row is None:  # not in the FAQ: every token weighs as unseen

@@ -198,3 +198,23 @@ def test_no_home_means_no_cache_rather_than_one_in_the_working_directory(
     assert cache_dir() is None
     assert questions(path) == ["alpha 0"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.yaml"]
+
+
+def test_sifting_a_large_faq_by_sign_bits_finds_what_comparing_every_vector_finds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sys.path.insert(0, str(ROOT / "tests" / "eval"))
+    from evaluate import cases
+
+    from faq_cli.model import Faq
+    from faq_cli.store import Store, build
+
+    entries = load_path(DEBIAN).entries
+    big = Faq(tuple(e._replace(id=e.id + 1000 * k) for k in range(4) for e in entries))  # 480 entries
+    assert len(big.entries) > store_module.EXACT_UP_TO
+    faq = Store(build(big, {}))
+    queries = [q for kind in ("meaning", "offtopic") for _, q in cases("debian", kind)]
+    sifted = [faq.search(q, limit=3) for q in queries]
+    monkeypatch.setattr(store_module, "EXACT_UP_TO", 10**6)
+    exact = [faq.search(q, limit=3) for q in queries]
+    assert sum(s[:1] == e[:1] for s, e in zip(sifted, exact, strict=True)) == len(queries)
