@@ -218,3 +218,19 @@ def test_sifting_a_large_faq_by_sign_bits_finds_what_comparing_every_vector_find
     monkeypatch.setattr(store_module, "EXACT_UP_TO", 10**6)
     exact = [faq.search(q, limit=3) for q in queries]
     assert sum(s[:1] == e[:1] for s, e in zip(sifted, exact, strict=True)) == len(queries)
+
+
+def test_a_warm_search_by_meaning_imports_nothing_heavy(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    build = "import sys, pathlib, faq_cli.store as s; s.open_store(pathlib.Path(sys.argv[1]))"
+    check = (
+        "import sys, json; from pathlib import Path; from faq_cli.store import open_store; "
+        "hits = open_store(Path(sys.argv[1])).search('donate money to debian'); "
+        "print(json.dumps([hits[0].entry.id, sorted(m for m in ('numpy', 'yaml', 'torch', 'onnxruntime') "
+        "if m in sys.modules)]))"
+    )
+    subprocess.run(
+        [sys.executable, "-c", build, str(DEBIAN)], env=env, check=True
+    )  # the cold build uses numpy
+    out = subprocess.run([sys.executable, "-c", check, str(DEBIAN)], env=env, capture_output=True, text=True)
+    assert json.loads(out.stdout) == [116, []], out.stderr
