@@ -144,35 +144,51 @@ def build(
     faq: Faq, identity: dict[str, object], target: Path | None = None, progress: Progress | None = None
 ) -> sqlite3.Connection:
     """Index `faq` into a database: at `target` (atomically) or, failing that, in memory."""
-    tmp = None
-    if target is not None:
-        import tempfile
-
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".build-", suffix=".sqlite")
-            os.close(fd)
-        except OSError:
-            tmp = None
-    db = sqlite3.connect(tmp or ":memory:")
+    made: list[str] = []  # the temporary file, once it exists: removed unless published
+    db = None
     try:
+        if target is not None:
+            _temporary(target, made)
+        db = sqlite3.connect(made[0] if made else ":memory:")
         _fill(db, faq, identity, progress)
-        if tmp is not None:
-            os.replace(tmp, target)  # type: ignore[arg-type]
-            tmp = None
+        if made:
+            os.replace(made[0], target)  # type: ignore[arg-type]
+            made.clear()  # published: nothing to remove
         return db
     except (OSError, sqlite3.Error):
-        if tmp is None:
+        if not made:
             raise
-        db.close()
+        if db is not None:
+            db.close()
         return build(faq, identity, None, progress)  # the cache is unwritable or full
     except BaseException:  # Ctrl-C included: never leave half a cache behind
-        db.close()
+        if db is not None:
+            db.close()
         raise
     finally:
-        if tmp is not None:
+        for tmp in made:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def _temporary(target: Path, made: list[str]) -> None:
+    """Create the temporary file beside `target` and note it in `made`, with
+    Ctrl-C held off in between, so that no interruption can leave it behind
+    unnoted. Nothing is noted when the directory is unwritable."""
+    import signal
+    import tempfile
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".build-", suffix=".sqlite")
+        os.close(fd)
+        made.append(tmp)
+    except OSError:
+        pass
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
 def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progress: Progress | None) -> None:

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -234,3 +235,21 @@ def test_a_warm_search_by_meaning_imports_nothing_heavy(tmp_path: Path) -> None:
     )  # the cold build uses numpy
     out = subprocess.run([sys.executable, "-c", check, str(DEBIAN)], env=env, capture_output=True, text=True)
     assert json.loads(out.stdout) == [116, []], out.stderr
+
+
+def test_ctrl_c_as_the_cache_file_is_opened_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    connect = sqlite3.connect
+
+    def interrupted(name: str, *args: Any, **kwargs: Any) -> sqlite3.Connection:
+        if ".build-" in str(name):  # Ctrl-C just as the new cache file is opened
+            raise KeyboardInterrupt
+        return connect(name, *args, **kwargs)
+
+    path = tmp_path / "f.yaml"
+    path.write_text(faq_text("alpha"))
+    monkeypatch.setattr(store_module.sqlite3, "connect", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        open_store(path)
+    assert cache_files() == []
