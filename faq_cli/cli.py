@@ -69,10 +69,14 @@ class FaqGroup(TyperGroup):
             code = EXIT_INTERRUPTED
         except _PipeClosed:
             code = _broken_pipe()
+        except OSError as exc:  # FAQ files and the cache have their own errors: this is the output
+            code = _unwritable(exc)
         try:
             sys.stdout.flush()
         except BrokenPipeError:
             code = _broken_pipe()
+        except OSError as exc:
+            code = _unwritable(exc)
         sys.exit(code)
 
     def invoke(self, ctx: Any) -> Any:
@@ -89,12 +93,24 @@ class _PipeClosed(Exception):
 
 
 def _broken_pipe() -> int:
-    # The reader went away (`faq list | head -1`): stop quietly, and keep
-    # Python from complaining when it flushes stdout at exit.
+    # The reader went away (`faq list | head -1`): stop quietly.
+    _drop_stdout()
+    return EXIT_PIPE
+
+
+def _drop_stdout() -> None:
+    # What is still buffered could never be written: send it nowhere, so that
+    # no later flush complains.
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    return EXIT_PIPE
+
+
+def _unwritable(exc: OSError) -> int:
+    # A full disk (`faq list > /dev/full`): say so, and exit as for any other error.
+    error(f"cannot write output: {exc.strerror or exc}")
+    _drop_stdout()
+    return EXIT_USAGE
 
 
 def error(message: str) -> None:
@@ -493,4 +509,6 @@ def main() -> None:
             stream.flush()
         except (BrokenPipeError, ValueError):
             code = code or EXIT_PIPE
+        except OSError as exc:
+            code = _unwritable(exc)
     os._exit(code)

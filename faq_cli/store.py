@@ -71,7 +71,7 @@ def open_store(path: Path, use_cache: bool = True, progress: Progress | None = N
     try:
         path = path.resolve()
         st = path.stat()
-    except (OSError, ValueError):
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
         read_bytes(path)  # raises the worded error for this path
         raise
     key = str(path)

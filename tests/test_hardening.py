@@ -312,3 +312,30 @@ def test_a_non_utf8_locale_gets_escapes_in_text_and_utf8_json(tmp_path: Path) ->
     as_json = subprocess.run([*argv, "list", "--json", "--data", str(path)], env=env, capture_output=True)
     assert as_json.returncode == 0
     assert json.loads(as_json.stdout.decode("utf-8"))[0]["question"] == "Qué es 🚀 México?"
+
+
+def test_a_symlink_loop_as_data_is_an_error_not_a_traceback(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    for args in (["list"], ["search", "costa"], ["show", "1"]):
+        result = run(*args, "--data", str(loop))
+        assert result.exit_code == 2, result.stderr
+        assert result.stderr.startswith("faq: error: ") and "symbolic links" in result.stderr
+        assert result.stdout == ""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "args", [["list"], ["list", "--json"], ["search", "costa rica"], ["summary", "--json"]]
+)
+def test_output_that_cannot_be_written_is_an_error_not_a_traceback(args: list[str], tmp_path: Path) -> None:
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "faq_cli", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)},
+        )
+    assert proc.returncode == 2
+    assert proc.stderr == "faq: error: cannot write output: No space left on device\n"
