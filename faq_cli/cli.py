@@ -435,6 +435,7 @@ def summary(
 
 @app.command()
 def validate(
+    ctx: typer.Context,
     path: Annotated[
         Path | None,
         typer.Argument(
@@ -458,6 +459,9 @@ def validate(
     from faq_cli.load import load_path
     from faq_cli.source import bundled
 
+    # PATH wins over $FAQ_DATA, as --data does; PATH with --data is ambiguous.
+    if path is not None and data is not None and ctx.get_parameter_source("data").name == "COMMANDLINE":  # type: ignore[union-attr]
+        raise UsageError("give the file to check as PATH or with --data, not both")
     target = path or data or bundled()
     try:
         faq = load_path(target)

@@ -215,10 +215,12 @@ def rich_hits(console: Console, hits: Sequence[Hit]) -> None:
 def rich_summary(console: Console, s: Summary) -> None:
     from rich.console import Group
     from rich.panel import Panel
+    from rich.text import Text
 
-    parts: list[RenderableType] = [_text(s.text)]
+    # The headline goes inside the panel: in its border, a narrow terminal would cut it.
+    parts: list[RenderableType] = [_text(s.headline, "bold"), "", _text(s.text)]
     if s.source:
         parts += ["", _meta("Source", [s.source])]
     console.print(
-        Panel(Group(*parts), title=_text(s.headline, "bold"), title_align="left", border_style="blue")
+        Panel(Group(*parts), title=Text("Summary", style="cyan"), title_align="left", border_style="blue")
     )

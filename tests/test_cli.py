@@ -243,3 +243,13 @@ def test_an_unquoted_query_is_the_rest_of_the_arguments(run) -> None:  # type: i
     assert json.loads(unquoted.stdout)[0]["id"] == 8
     dashed = run("search", "--json", "--", "-costa", "rica")  # after "--", words may start with "-"
     assert dashed.exit_code == 0 and json.loads(dashed.stdout)[0]["id"] == 8
+
+
+def test_validate_refuses_a_path_and_data_together(run, faq_file) -> None:  # type: ignore[no-untyped-def]
+    good = str(ROOT / "data" / "faq.yaml")
+    bad = str(faq_file("entries:\n- question: q\n  answer: ''\n"))
+    both = run("validate", bad, "--data", good)
+    assert (both.exit_code, both.stdout) == (2, "")
+    assert both.stderr == "faq: error: give the file to check as PATH or with --data, not both\n"
+    env_and_path = run("validate", good, env={"FAQ_DATA": bad})  # PATH wins over $FAQ_DATA
+    assert env_and_path.exit_code == 0 and "valid, 8 entries" in env_and_path.stderr

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from rich.console import Console
 
-from faq_cli.model import Entry
+from faq_cli.model import Entry, Summary
 from faq_cli.render import rich_entry, to_json, visible
 
 HOSTILE = Entry(
@@ -42,3 +43,19 @@ def test_json_keeps_text_exactly_but_escapes_it_for_terminals() -> None:
     text = to_json({"q": HOSTILE.answer, "ok": "México"})
     assert json.loads(text) == {"q": HOSTILE.answer, "ok": "México"}
     assert "\x1b" not in text and "\u202e" not in text and "México" in text
+
+
+@pytest.mark.parametrize("width", [30, 40, 50, 80])
+def test_the_summary_headline_is_shown_whole_at_any_width(width: int) -> None:
+    import io
+    import re
+
+    from faq_cli.render import rich_summary
+
+    headline = "US, Mexico to partner on semiconductor supply chain development"
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, force_terminal=True, no_color=True)
+    rich_summary(console, Summary(headline, "Some text.", "Link"))
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", buffer.getvalue())
+    inside = " ".join(re.sub(r"[│╭╮╰╯─]", " ", line) for line in plain.splitlines())
+    assert " ".join(headline.split()) in " ".join(inside.split())
