@@ -17,7 +17,7 @@ import typer
 
 # Typer vendors Click from 0.27 on; its exceptions are not re-exported.
 from typer._click.exceptions import ClickException, NoArgsIsHelpError
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperGroup
 
 from faq_cli.errors import FaqError, UsageError
 
@@ -86,6 +86,18 @@ class FaqGroup(TyperGroup):
             return super().invoke(ctx)
         except BrokenPipeError:
             raise _PipeClosed from None
+
+
+_typer_metavar = TyperArgument.make_metavar
+
+
+def _metavar(self: TyperArgument, ctx: Any, *, usage: bool = False) -> str:
+    # Usage lines read 'faq search [OPTIONS] QUERY...', as Unix tools write them;
+    # Typer would print '{QUERY...}'. Our arguments all name their metavar.
+    return self.metavar if self.metavar is not None else _typer_metavar(self, ctx, usage=usage)
+
+
+TyperArgument.make_metavar = _metavar  # type: ignore[method-assign]
 
 
 class _PipeClosed(Exception):

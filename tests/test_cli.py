@@ -253,3 +253,15 @@ def test_validate_refuses_a_path_and_data_together(run, faq_file) -> None:  # ty
     assert both.stderr == "faq: error: give the file to check as PATH or with --data, not both\n"
     env_and_path = run("validate", good, env={"FAQ_DATA": bad})  # PATH wins over $FAQ_DATA
     assert env_and_path.exit_code == 0 and "valid, 8 entries" in env_and_path.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "usage"),
+    [
+        ("search", "faq search [OPTIONS] QUERY..."),
+        ("show", "faq show [OPTIONS] ID"),
+        ("validate", "faq validate [OPTIONS] [PATH]"),
+    ],
+)
+def test_usage_lines_name_arguments_the_unix_way(run, command: str, usage: str) -> None:  # type: ignore[no-untyped-def]
+    assert run(command, "--help").stdout.splitlines()[0] == f"Usage: {usage}"
