@@ -48,6 +48,12 @@ class FaqGroup(TyperGroup):
 
     def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> NoReturn:  # type: ignore[override]
         extra.pop("standalone_mode", None)
+        # Click never wraps help narrower than 50 columns, which garbles it in a
+        # narrower terminal; follow the terminal down to 20 instead.
+        import shutil
+
+        columns = shutil.get_terminal_size().columns
+        self.context_settings.setdefault("terminal_width", max(min(columns, 80) - 2, 20))
         try:
             result = super().main(args, prog_name or "faq", standalone_mode=False, **extra)
             code = result if isinstance(result, int) else EXIT_OK
@@ -189,6 +195,7 @@ ColorOpt = Annotated[
     typer.Option(
         "--color",
         case_sensitive=False,
+        metavar="WHEN",
         help="Colour: auto (terminals, unless NO_COLOR is set), always or never.",
     ),
 ]
@@ -275,10 +282,9 @@ def list_(
 
     Examples:
 
+    \b
       faq list
-
       faq list --json | jq -r '.[].question'
-
       faq list | grep -i canada
     """
     from faq_cli import render
@@ -321,8 +327,8 @@ def show(
 
     Examples:
 
+    \b
       faq show 8
-
       faq show 8 --json | jq -r .answer
     """
     from faq_cli import render
@@ -366,9 +372,14 @@ def search(
             show_default=False,
         ),
     ],
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most N results.")] = 5,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, metavar="N", help="Show at most N results.")
+    ] = 5,
     min_score: Annotated[
-        int, typer.Option("--min-score", min=0, max=100, help="Hide results scoring below this (0-100).")
+        int,
+        typer.Option(
+            "--min-score", min=0, max=100, metavar="S", help="Hide results scoring below S (0-100)."
+        ),
     ] = 0,
     exact: Annotated[
         bool, typer.Option("--exact", help="Literal substring search (ignores case and accents).")
@@ -382,12 +393,10 @@ def search(
 
     Examples:
 
+    \b
       faq search costa rica
-
-      faq search "how will this help" -n 1
-
+      faq search is canada involved too -n 1
       faq search "Costa Rica" --json | jq -r '.[0].answer'
-
       faq search -- "-flag"          (a query starting with "-")
     """
     from faq_cli import render
@@ -424,8 +433,8 @@ def summary(
 
     Examples:
 
+    \b
       faq summary
-
       faq summary --json | jq -r .headline
     """
     from faq_cli import render
@@ -457,14 +466,14 @@ def validate(
     data: DataOpt = None,
     json: JsonOpt = False,
 ) -> int:
-    """Check a FAQ file and report every problem, each with line and column.
+    """Check a FAQ file; report each problem where it is.
 
     Exit 0 when valid, 2 when not.
 
     Examples:
 
+    \b
       faq validate my-faq.yaml
-
       FAQ_DATA=my-faq.yaml faq validate
     """
     from faq_cli.errors import DataError
@@ -499,10 +508,13 @@ def validate(
 
 @app.command()
 def schema() -> None:
-    """Print the JSON Schema of the FAQ file format (for editors and CI).
+    """Print the JSON Schema of the FAQ file format.
+
+    For editors and CI checks.
 
     Examples:
 
+    \b
       faq schema > faq.schema.json
     """
     from importlib.resources import files

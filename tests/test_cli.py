@@ -265,3 +265,24 @@ def test_validate_refuses_a_path_and_data_together(run, faq_file) -> None:  # ty
 )
 def test_usage_lines_name_arguments_the_unix_way(run, command: str, usage: str) -> None:  # type: ignore[no-untyped-def]
     assert run(command, "--help").stdout.splitlines()[0] == f"Usage: {usage}"
+
+
+@pytest.mark.parametrize("command", [[], ["search"], ["list"], ["validate"]])
+def test_help_reads_cleanly_at_40_columns(command: list[str], tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COLUMNS": "40", "XDG_CACHE_HOME": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "faq_cli", *command, "--help"], capture_output=True, text=True, env=env
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    examples = False
+    for line in lines:
+        examples = examples or line.strip() == "Examples:"
+        if line.strip().startswith(("Arguments:", "Options:", "Commands:")):
+            examples = False
+        if not (examples and line.startswith("    faq ")):  # example commands are kept whole
+            assert len(line) <= 40, line
+        assert not line.startswith((",", ".")), line  # no word broken across lines
