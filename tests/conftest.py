@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +11,6 @@ from typer.testing import CliRunner
 from faq_cli.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +39,3 @@ def faq_file(tmp_path: Path) -> Callable[[str | bytes], Path]:
         return path
 
     return write
-
-
-def env_without_faq() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("FAQ_")}

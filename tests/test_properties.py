@@ -58,7 +58,8 @@ def check(args: list[str]) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert result.exit_code in (0, 1, 2), (result.exit_code, result.stderr)
     assert "Traceback" not in result.stderr
-    if "--json" in args and result.exit_code != 2:
+    options = args[: args.index("--")] if "--" in args else args  # after "--", "--json" is a query
+    if "--json" in options and result.exit_code != 2:
         json.loads(result.stdout)
     if result.exit_code == 2:  # an error, or the help when no command is given
         assert result.stderr.startswith(("faq: error: ", "Usage: faq")), result.stderr
@@ -131,3 +132,7 @@ def test_any_arguments(args: list[str]) -> None:
     if "--help" in args or "--version" in args or "schema" in args:
         args = [a for a in args if a != "--json"]  # these print text by design
     check(args)
+
+
+def test_the_oracle_reads_a_query_after_double_dash_as_a_query() -> None:
+    check(["search", "--data", str(FAQ), "--", "--json"])  # text output: "--json" is the query

@@ -74,7 +74,20 @@ def test_scores_are_best_first_between_0_and_100() -> None:
 
 def test_limit_and_min_score() -> None:
     assert len(search(STORE, "semiconductor", limit=3)) == 3
-    assert all(h.score >= 90 for h in search(STORE, "supply chain", min_score=90))
+    query = "semiconductor supply chain partnership"
+    every = search(STORE, query, limit=9)
+    scores = [h.score for h in every]
+    cut = (min(scores) + max(scores)) // 2  # results on both sides of it
+    kept = search(STORE, query, limit=9, min_score=cut)
+    assert 0 < len(kept) < len(every)
+    assert kept == [h for h in every if h.score >= cut]
+
+
+def test_accents_are_folded_on_every_word() -> None:
+    # Three accented words, each an edit away from the plain spelling: more
+    # than the typo allowance could forgive.
+    assert top("méxíco cóstá rícá") == top("mexico costa rica") == 8
+    assert [h.entry.id for h in STORE.exact("CÓSTÁ RÍCÁ")] == [8]
 
 
 def test_matched_fields_are_reported() -> None:
