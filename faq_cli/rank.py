@@ -22,8 +22,8 @@ FIELD_WEIGHT = {"question": 1.0, "tags": 1.0, "sources": 0.85, "answer": 0.7}
 STOPWORD_WEIGHT = 0.2
 # An entry is shown only when the query's informative (non-stop) words match it
 # this well on average, each counting its closeness (exact 1, a typo 0.65-0.8):
-# "Costa Rca" passes on one exact word of two; "bake bread", whose only match
-# is a typo ("bread" ~ "break"), does not.
+# half of a two-word query found exactly is enough, a lone typo match is not,
+# since a typo of a word the FAQ lacks is as likely another word.
 MIN_COVERAGE = 0.5
 MAX_QUERY_WORDS = 32
 # Entries scored in full per query; on a huge FAQ a common word's entries are
@@ -82,8 +82,9 @@ def doc(entry: Entry, pos: int, fields: tuple[set[str], ...] | None = None) -> D
 
 
 def typo_allowance(word: str) -> int:
-    """Edits tolerated in a query word: none up to 4 letters ("GAO", "cake"),
-    where one edit reaches too many unrelated words; one up to 8; then two."""
+    """Edits tolerated in a query word: none up to 4 letters (acronyms and
+    short words, where one edit reaches too many unrelated words); one up to 8;
+    then two."""
     n = len(word)
     return 0 if n <= 4 else 1 if n <= 8 else 2
 
@@ -92,21 +93,21 @@ def word_matches(vocabulary: Vocabulary, q: str) -> dict[str, float]:
     """Vocabulary words that match query word `q`, each with a closeness in (0, 1]."""
     known = vocabulary.has(q)
     if q in STOPWORDS or len(q) <= 3:
-        # Short and common words match whole words only ("GAO", "ICT").
+        # Short and common words match whole words only: acronyms, mostly.
         return {q: 1.0} if known else {}
-    found = dict.fromkeys(vocabulary.with_stem(stem(q)), 0.9)  # "installing" ~ "installation"
-    for w in vocabulary.with_prefix(q):  # "semicond", "Cost"
+    found = dict.fromkeys(vocabulary.with_stem(stem(q)), 0.9)  # one word family
+    for w in vocabulary.with_prefix(q):  # a word typed in part
         found[w] = 1.0 if w == q else max(found.get(w, 0.0), 0.7 + 0.2 * len(q) / len(w))
     edits = typo_allowance(q)
-    # A word the FAQ has is taken as spelled right: its typo neighbours ("costs"
-    # for "costa") would only add noise. Typos need RapidFuzz, imported only then.
+    # A word the FAQ has is taken as spelled right: its typo neighbours (other
+    # words of the FAQ) would only add noise. Typos need RapidFuzz, imported only then.
     if edits and not known and (candidates := vocabulary.typo_candidates(q, edits)):
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
         for w, dist, _ in process.extract(q, candidates, scorer=OSA.distance, score_cutoff=edits, limit=None):
             # Typo candidates share the first letter: a typo rarely hits it, and
-            # requiring it keeps "banana" from matching "canada".
+            # requiring it keeps unrelated words of the same shape apart.
             if w not in found and dist and len(w) > 3:
                 found[w] = 0.8 if dist == 1 else 0.65
     return found
@@ -224,7 +225,7 @@ def rank(
 # How far below the FAQ's threshold a similarity may be when the query's words
 # back it up: WORD_SLACK in proportion to how closely they match, FOUND_SLACK
 # when every informative word is there but only loosely (typos) or only in
-# answers, where a word is most often used in another sense.
+# answers, where a word is often used in another sense than the query's.
 WORD_SLACK = 0.1
 FOUND_SLACK = 0.3
 # Every informative word found this closely (exact, same family) in a question,
