@@ -100,8 +100,9 @@ def plain_entry(e: Entry) -> Iterable[str]:
     yield visible(e.question)
     yield ""
     yield visible(e.answer)
-    if e.sources:
+    if e.sources or e.tags:
         yield ""
+    if e.sources:
         yield "Sources: " + "; ".join(visible(s, True) for s in e.sources)
     if e.tags:
         yield "Tags: " + ", ".join(visible(t, True) for t in e.tags)
@@ -167,7 +168,7 @@ def rich_list(console: Console, title: str | None, entries: Iterable[Entry], id_
             width=console.width,
         )
         table.add_column("ID", justify="right", style="cyan", no_wrap=True, width=max(id_width, 2))
-        table.add_column("Question", overflow="fold")
+        table.add_column("Question", overflow="fold", ratio=1)  # it takes the spare width, not the ids
         for e in chunk:
             table.add_row(str(e.id), _text(e.question))
         console.print(table)

@@ -68,11 +68,12 @@ def open_store(path: Path, use_cache: bool = True, progress: Progress | None = N
     """The store for the FAQ file at `path`, from the cache when it is current."""
     from faq_cli.source import read_bytes
 
+    typed = path  # messages name the file as the user did; the cache, by its real path
     try:
         path = path.resolve()
         st = path.stat()
     except (OSError, ValueError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
-        read_bytes(path)  # raises the worded error for this path
+        read_bytes(typed)  # raises the worded error for this path
         raise
     key = str(path)
     identity: dict[str, object] = {
@@ -88,8 +89,8 @@ def open_store(path: Path, use_cache: bool = True, progress: Progress | None = N
     target = folder / f"{zlib.crc32(key.encode('utf-8', 'surrogateescape')):08x}.sqlite" if folder else None
     if target is not None and (db := _open_cached(target, path, identity)) is not None:
         return Store(db)
-    data = read_bytes(path)
-    faq = _parse(data, key, progress)
+    data = read_bytes(typed)
+    faq = _parse(data, str(typed), progress)
     identity["sha256"] = _sha256(data)
     del data
     return Store(build(faq, identity, target, progress))

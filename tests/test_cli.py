@@ -286,3 +286,18 @@ def test_help_reads_cleanly_at_40_columns(command: list[str], tmp_path: Path) ->
         if not (examples and line.startswith("    faq ")):  # example commands are kept whole
             assert len(line) <= 40, line
         assert not line.startswith((",", ".")), line  # no word broken across lines
+
+
+def test_layout_details(run, faq_file, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = faq_file(
+        "entries:\n- {id: 1, question: Short?, answer: a, tags: [x]}\n- {id: 2, question: Tiny, answer: b}\n"
+    )
+    table = run("list", "--data", str(path), "--color", "always").stdout
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", table)
+    header = next(line for line in plain.splitlines() if "Question" in line)
+    assert header.index("ID") <= 2  # short questions leave the ids where they are
+    assert run("show", "1", "--data", str(path)).stdout == "Short?\n\na\n\nTags: x\n"
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.yaml").write_text("entries:\n- question: q\n  answer: ''\n")
+    for command in (["list"], ["validate"]):  # the file named as typed, wherever the error arises
+        assert run(*command, "--data", "bad.yaml").stderr.startswith("faq: error: bad.yaml:3:11: ")
