@@ -55,7 +55,14 @@ class FaqGroup(TyperGroup):
         columns = shutil.get_terminal_size().columns
         self.context_settings.setdefault("terminal_width", max(min(columns, 80) - 2, 20))
         try:
-            result = super().main(args, prog_name or "faq", standalone_mode=False, **extra)
+            try:
+                result = super().main(args, prog_name or "faq", standalone_mode=False, **extra)
+            except Exception as exc:
+                if not _damaged_cache(exc):
+                    raise
+                # A cache that passed the open-time checks failed on reading:
+                # drop it and run the command once more, on a rebuilt index.
+                result = super().main(args, prog_name or "faq", standalone_mode=False, **extra)
             code = result if isinstance(result, int) else EXIT_OK
         except FaqError as exc:
             for line in exc.message.splitlines():
@@ -108,6 +115,18 @@ TyperArgument.make_metavar = _metavar  # type: ignore[method-assign]
 
 class _PipeClosed(Exception):
     pass
+
+
+def _damaged_cache(exc: Exception) -> bool:
+    """Whether `exc` is a read error of a cached index; if so, remove the caches
+    this run opened."""
+    import sqlite3
+
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    from faq_cli.store import forget_opened
+
+    return forget_opened()
 
 
 def _broken_pipe() -> int:

@@ -88,12 +88,27 @@ def open_store(path: Path, use_cache: bool = True, progress: Progress | None = N
     folder = cache_dir() if use_cache else None
     target = folder / f"{zlib.crc32(key.encode('utf-8', 'surrogateescape')):08x}.sqlite" if folder else None
     if target is not None and (db := _open_cached(target, path, identity)) is not None:
+        _OPENED.append(target)
         return Store(db)
     data = read_bytes(typed)
     faq = _parse(data, str(typed), progress)
     identity["sha256"] = _sha256(data)
     del data
     return Store(build(faq, identity, target, progress))
+
+
+_OPENED: list[Path] = []  # cache files read by this process
+
+
+def forget_opened() -> bool:
+    """Remove the cache files this process read (they turned out damaged), so
+    that the next open rebuilds them; False when there were none."""
+    found = bool(_OPENED)
+    for target in _OPENED:
+        with contextlib.suppress(OSError):
+            target.unlink()
+    _OPENED.clear()
+    return found
 
 
 def _parse(data: bytes, name: str, progress: Progress | None) -> Faq:

@@ -253,3 +253,18 @@ def test_ctrl_c_as_the_cache_file_is_opened_leaves_no_temporary_file(
     with pytest.raises(KeyboardInterrupt):
         open_store(path)
     assert cache_files() == []
+
+
+def test_a_damaged_table_in_a_sound_looking_cache_is_rebuilt(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "f.yaml"
+    path.write_text(faq_text("alpha", 3))
+    assert run("search", "alpha", "--data", str(path)).exit_code == 0
+    (cache,) = cache_files()
+    db = sqlite3.connect(cache)
+    db.execute("DROP TABLE word")  # the entry count, all the open-time check reads, is intact
+    db.commit()
+    db.close()
+    result = run("search", "alpha", "--json", "--data", str(path))
+    assert result.exit_code == 0 and result.stderr == ""
+    assert sorted(h["question"] for h in json.loads(result.stdout)) == ["alpha 0", "alpha 1", "alpha 2"]
+    assert sqlite3.connect(cache_files()[0]).execute("SELECT count(*) FROM word").fetchone()[0] > 0
