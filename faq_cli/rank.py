@@ -273,15 +273,17 @@ def exact(entries: Iterable[Entry], query: str, limit: int) -> list[Ranked]:
     return [hit for _, hit in hits[:limit]]
 
 
-def suggest(vocabulary: Iterable[str], qwords: Sequence[str], known: Callable[[str], bool]) -> str | None:
-    """A "did you mean" query: unknown words replaced by the closest of `vocabulary`."""
-    from rapidfuzz import process
-
-    choices = [w for w in vocabulary if len(w) > 2]
+def suggest(vocabulary: Vocabulary, qwords: Sequence[str]) -> str | None:
+    """A "did you mean" query: each word the FAQ lacks replaced by the FAQ's word
+    closest to it by the typo rules search uses (`word_matches`); None when no
+    word has one. Stop words and words of one or two letters are left alone."""
     out, changed = [], False
     for q in qwords:
-        best = None if q in STOPWORDS or known(q) else process.extractOne(q, choices, score_cutoff=75)
-        out.append(best[0] if best else q)
+        best = None
+        if q not in STOPWORDS and len(q) > 2 and not vocabulary.has(q):
+            close = word_matches(vocabulary, q)
+            best = min(close, key=lambda w: (-close[w], len(w), w), default=None)
+        out.append(best or q)
         changed = changed or best is not None
     return " ".join(out) if changed else None
 

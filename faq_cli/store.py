@@ -442,8 +442,7 @@ class Store:
         return [rank.Hit(docs[r.pos], r.score, r.matched) for r in ranked]
 
     def suggest(self, query: str) -> str | None:
-        vocabulary = [w for (w,) in self.db.execute("SELECT word FROM word")]
-        return rank.suggest(vocabulary, rank.query_words(query), _SqlVocabulary(self.db).has)
+        return rank.suggest(_SqlVocabulary(self.db), rank.query_words(query))
 
 
 def _entry(row: Sequence[Any]) -> Entry | Summary:

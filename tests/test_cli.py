@@ -73,9 +73,11 @@ def test_nothing_found_exits_1_with_empty_json_and_stderr_message(run) -> None: 
 
 
 def test_did_you_mean_hint(run) -> None:  # type: ignore[no-untyped-def]
-    result = run("search", "benifts")
+    result = run("search", "benefts", "pizza")
     assert result.exit_code == 1 and result.stdout == ""
-    assert "faq: did you mean: faq search 'benefits'?" in result.stderr
+    assert result.stderr.endswith("faq: did you mean: faq search 'benefits pizza'?\n")
+    for query in ("x", "xylophone", "the pizza"):
+        assert "did you mean" not in run("search", query).stderr
 
 
 def test_show_unknown_id_names_valid_ids(run) -> None:  # type: ignore[no-untyped-def]

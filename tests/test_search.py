@@ -112,9 +112,12 @@ def test_exact_is_a_literal_substring_ignoring_case_and_accents() -> None:
 
 def test_suggest_offers_the_closest_words() -> None:
     hint = STORE.suggest
-    assert hint("benifts") == "benefits"
-    assert hint("benifts costa") == "benefits costa"
+    assert hint("benefts") == "benefits"  # one edit, as search allows for 7 letters
+    assert hint("benefts costa") == "benefits costa"
+    assert hint("benifts") is None  # two edits: more than search allows
     assert hint("pizza") is None
+    assert hint("x") is None and hint("xp") is None  # too short to guess from
+    assert hint("the pizza") is None  # stop words are never "corrected"
 
 
 def test_the_summary_is_searchable_and_labelled(run) -> None:  # type: ignore[no-untyped-def]
