@@ -248,9 +248,13 @@ class Out:
     def json_doc(self, value: object) -> None:
         from faq_cli.render import to_json
 
-        # JSON is UTF-8 whatever the locale says.
+        # JSON is UTF-8 whatever the locale says. Unbuffered (PYTHONUNBUFFERED),
+        # stdout.buffer is raw and may write only part of what it is given:
+        # write the rest too, so a closed pipe is an error and not a silent cut.
         sys.stdout.flush()
-        sys.stdout.buffer.write((to_json(value) + "\n").encode("utf-8"))
+        data = memoryview((to_json(value) + "\n").encode("utf-8"))
+        while data:
+            data = data[sys.stdout.buffer.write(data) or 0 :]
 
 
 def _store(data: Path | None, no_cache: bool = False) -> "Store":

@@ -242,9 +242,20 @@ def big_faq(tmp_path: Path, n: int) -> Path:
     return path
 
 
-def test_closed_pipe_exits_quietly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_closed_pipe_exits_141_quietly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unbuffered: str
+) -> None:
+    # Output far larger than a pipe's buffer: the reader is always gone before
+    # the last write, so the exit status is always 141 (see README, exit codes).
+    monkeypatch.setenv("PYTHONUNBUFFERED", unbuffered)
     path = big_faq(tmp_path, 20_000)
-    for args in (["list"], ["list", "--json"], ["search", "debian", "-n", "100"]):
+    for args in (
+        ["list"],
+        ["list", "--json"],
+        ["search", "debian", "-n", "5000"],
+        ["search", "debian", "-n", "5000", "--json"],
+    ):
         proc = faq_process(
             *args,
             "--data",
@@ -257,8 +268,14 @@ def test_closed_pipe_exits_quietly(tmp_path: Path) -> None:
         proc.stdout.readline()
         proc.stdout.close()  # like `faq list | head -1`
         err = proc.stderr.read()
-        assert proc.wait(timeout=60) in (0, 141)
+        assert proc.wait(timeout=60) == 141, args
         assert err == b"", err
+
+
+def test_a_reader_that_reads_everything_gets_exit_0(tmp_path: Path) -> None:
+    proc = faq_process("list", cache=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, len(out.splitlines()), err) == (0, 8, b"")
 
 
 def test_ctrl_c_during_index_build_exits_130_without_a_cache(tmp_path: Path) -> None:
