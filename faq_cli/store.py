@@ -168,7 +168,7 @@ def build(
         db = sqlite3.connect(made[0] if made else ":memory:")
         _fill(db, faq, identity, progress)
         if made:
-            os.replace(made[0], target)  # type: ignore[arg-type]
+            _publish(made[0], target)  # type: ignore[arg-type]
             made.clear()  # published: nothing to remove
         return db
     except (OSError, sqlite3.Error):
@@ -185,6 +185,24 @@ def build(
         for tmp in made:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def _publish(tmp: str, target: Path) -> None:
+    """Rename the built file into place, crash-safely: its data reaches the disk
+    before the rename, and the rename before we go on, so a power cut leaves
+    the old cache or the whole new one, never a renamed but partial file. (The
+    build itself runs with SQLite's journal and syncs off: it is a fresh file.)"""
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, target)
+    fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _temporary(target: Path, made: list[str]) -> None:

@@ -268,3 +268,25 @@ def test_a_damaged_table_in_a_sound_looking_cache_is_rebuilt(run, tmp_path: Path
     assert result.exit_code == 0 and result.stderr == ""
     assert sorted(h["question"] for h in json.loads(result.stdout)) == ["alpha 0", "alpha 1", "alpha 2"]
     assert sqlite3.connect(cache_files()[0]).execute("SELECT count(*) FROM word").fetchone()[0] > 0
+
+
+def test_the_cache_reaches_the_disk_before_it_is_renamed_into_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[str] = []
+    fsync, replace = os.fsync, os.replace
+
+    def record_fsync(fd: int) -> None:
+        events.append("fsync " + ("dir" if os.path.isdir(f"/proc/self/fd/{fd}") else "file"))
+        fsync(fd)
+
+    def record_replace(src: str, dst: Path) -> None:
+        events.append("rename")
+        replace(src, dst)
+
+    monkeypatch.setattr(store_module.os, "fsync", record_fsync)
+    monkeypatch.setattr(store_module.os, "replace", record_replace)
+    path = tmp_path / "f.yaml"
+    path.write_text(faq_text("alpha"))
+    open_store(path)
+    assert events == ["fsync file", "rename", "fsync dir"]
