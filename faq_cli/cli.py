@@ -299,7 +299,7 @@ class _Progress:
 
 @app.command("list")
 def list_(
-    data: DataOpt = None, json: JsonOpt = False, color: ColorOpt = Color.auto, no_cache: NoCacheOpt = False
+    data: DataOpt = None, as_json: JsonOpt = False, color: ColorOpt = Color.auto, no_cache: NoCacheOpt = False
 ) -> None:
     """List every entry's id and question.
 
@@ -312,7 +312,7 @@ def list_(
     """
     from faq_cli import render
 
-    store, out = _store(data, no_cache), Out(json, color)
+    store, out = _store(data, no_cache), Out(as_json, color)
     if out.json:
         out.json_doc([render.entry_dict(e) for e in store.entries()])
     elif not len(store):
@@ -335,14 +335,14 @@ def _complete_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
 
 @app.command()
 def show(
-    id: Annotated[
+    entry_id: Annotated[
         int,
         typer.Argument(
             metavar="ID", help="Entry id (see 'faq list').", autocompletion=_complete_id, show_default=False
         ),
     ],
     data: DataOpt = None,
-    json: JsonOpt = False,
+    as_json: JsonOpt = False,
     color: ColorOpt = Color.auto,
     no_cache: NoCacheOpt = False,
 ) -> int:
@@ -356,12 +356,12 @@ def show(
     """
     from faq_cli import render
 
-    store, out = _store(data, no_cache), Out(json, color)
-    entry = store.get(id)
+    store, out = _store(data, no_cache), Out(as_json, color)
+    entry = store.get(entry_id)
     if entry is None:
         ids = store.ids()
         valid = _ranges(ids) if ids else "none, the FAQ is empty"
-        error(f"no entry with id {id}; valid ids: {valid}")
+        error(f"no entry with id {entry_id}; valid ids: {valid}")
         if out.json:
             out.json_doc(None)  # a script still gets one JSON document
         return EXIT_NOT_FOUND
@@ -408,7 +408,7 @@ def search(
         bool, typer.Option("--exact", help="Literal substring search (ignores case and accents).")
     ] = False,
     data: DataOpt = None,
-    json: JsonOpt = False,
+    as_json: JsonOpt = False,
     color: ColorOpt = Color.auto,
     no_cache: NoCacheOpt = False,
 ) -> int:
@@ -429,7 +429,7 @@ def search(
         raise UsageError("the query is empty; try 'faq search \"Costa Rica\"'")
     if len(query) > MAX_QUERY_CHARS:
         raise UsageError(f"the query is {len(query):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
-    store, out = _store(data, no_cache), Out(json, color)
+    store, out = _store(data, no_cache), Out(as_json, color)
     if exact:
         hits = [h for h in store.exact(query, limit) if h.score >= min_score]
     else:
@@ -450,7 +450,7 @@ def search(
 
 @app.command()
 def summary(
-    data: DataOpt = None, json: JsonOpt = False, color: ColorOpt = Color.auto, no_cache: NoCacheOpt = False
+    data: DataOpt = None, as_json: JsonOpt = False, color: ColorOpt = Color.auto, no_cache: NoCacheOpt = False
 ) -> int:
     """Show the news summary the FAQ is about, with its headline.
 
@@ -462,7 +462,7 @@ def summary(
     """
     from faq_cli import render
 
-    store, out = _store(data, no_cache), Out(json, color)
+    store, out = _store(data, no_cache), Out(as_json, color)
     if (summary := store.summary) is None:
         if out.json:
             out.json_doc(None)
@@ -487,7 +487,7 @@ def validate(
         ),
     ] = None,
     data: DataOpt = None,
-    json: JsonOpt = False,
+    as_json: JsonOpt = False,
 ) -> int:
     """Check a FAQ file; report each problem where it is.
 
@@ -510,7 +510,7 @@ def validate(
     try:
         faq = load_path(target)
     except DataError as exc:
-        if json:
+        if as_json:
             Out(True, Color.never).json_doc(
                 {
                     "valid": False,
@@ -522,7 +522,7 @@ def validate(
                 }
             )
         raise
-    if json:
+    if as_json:
         Out(True, Color.never).json_doc({"valid": True, "file": str(target), "entries": len(faq.entries)})
     else:
         hint(f"{target}: valid, {len(faq.entries)} entries")

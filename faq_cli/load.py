@@ -225,7 +225,7 @@ class _Checker:
         """Check the next item of `entries`."""
         if len(self.problems) >= MAX_PROBLEMS:
             self.truncated = True
-        elif (entry := _entry(self, node, self.count, self.seen)) is not None:
+        elif (entry := _check_entry(self, node, self.count, self.seen)) is not None:
             self.entries.append(entry)
         self.count += 1
 
@@ -315,7 +315,7 @@ def validate(root: Node | None, name: str, c: _Checker) -> Faq:
     return Faq(tuple(c.entries), title, summary)
 
 
-def _entry(c: _Checker, node: Node, i: int, seen: dict[int, int]) -> Entry | None:
+def _check_entry(c: _Checker, node: Node, i: int, seen: dict[int, int]) -> Entry | None:
     path = f"entries[{i}]"
     fields = c.mapping(node, path, _ENTRY)
     if fields is None:

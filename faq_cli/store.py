@@ -354,12 +354,12 @@ class Store:
         """Every entry, in file order, read as they are needed."""
         sql = "SELECT id, question, answer, sources, tags FROM entry WHERE id IS NOT NULL ORDER BY pos"
         for row in self.db.execute(sql):
-            yield _entry(row)  # type: ignore[misc]
+            yield _record(row)  # type: ignore[misc]
 
     def get(self, ident: int) -> Entry | None:
         sql = "SELECT id, question, answer, sources, tags FROM entry WHERE id = ?"
         row = self.db.execute(sql, (ident,)).fetchone() if -(2**63) <= ident < 2**63 else None
-        return None if row is None else _entry(row)  # type: ignore[return-value]
+        return None if row is None else _record(row)  # type: ignore[return-value]
 
     def __len__(self) -> int:
         return int(self.db.execute("SELECT count(id) FROM entry").fetchone()[0])
@@ -399,7 +399,7 @@ class Store:
         docs = self._docs(sorted({*found, *(p for p, s in similar.items() if s >= threshold)}))
         ranked = rank.rank(docs, qwords, matches, limit, min_score, similar, threshold)
         columns = "pos, id, question, answer, sources, tags"
-        entries = {pos: _entry(row) for pos, *row in self._rows(columns, sorted(r.pos for r in ranked))}
+        entries = {pos: _record(row) for pos, *row in self._rows(columns, sorted(r.pos for r in ranked))}
         return [rank.Hit(entries[r.pos], r.score, r.matched) for r in ranked]
 
     def _similarities(self, query: str) -> dict[int, float]:
@@ -455,7 +455,7 @@ class Store:
 
     def exact(self, query: str, limit: int = 5) -> list[rank.Hit]:
         sql = "SELECT id, question, answer, sources, tags FROM entry ORDER BY pos"
-        docs = [_entry(row) for row in self.db.execute(sql)]
+        docs = [_record(row) for row in self.db.execute(sql)]
         ranked = rank.exact(map(_as_entry, docs), query, limit)
         return [rank.Hit(docs[r.pos], r.score, r.matched) for r in ranked]
 
@@ -463,7 +463,7 @@ class Store:
         return rank.suggest(_SqlVocabulary(self.db), rank.query_words(query))
 
 
-def _entry(row: Sequence[Any]) -> Entry | Summary:
+def _record(row: Sequence[Any]) -> Entry | Summary:
     """An entry row as an Entry; the summary's row (no id) as the Summary."""
     ident, question, answer, sources, tags = row
     if ident is None:
