@@ -165,7 +165,7 @@ def test_rich_output_when_forced(run) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_no_color_env_turns_colour_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    from faq_cli.cli import Color, Out
+    from faq_cli.output import Color, Out
 
     monkeypatch.setattr("sys.stdout.isatty", lambda: True)
     assert Out(False, Color.auto).color is True
@@ -210,12 +210,12 @@ def test_terminal_list_of_many_entries_is_one_table(run, faq_file) -> None:  # t
 def test_progress_bar_only_on_a_terminal_after_a_second(
     monkeypatch: pytest.MonkeyPatch, tty: bool, elapsed: float, shown: bool
 ) -> None:
-    from faq_cli import cli
+    from faq_cli import output
 
     now = [100.0]
-    monkeypatch.setattr(cli.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(output.time, "monotonic", lambda: now[0])
     monkeypatch.setattr("sys.stderr.isatty", lambda: tty)
-    with cli._Progress() as progress:
+    with output.Progress() as progress:
         now[0] += elapsed
         progress("Reading", 1000, None)
         assert (progress.bar is not None) is shown
