@@ -144,10 +144,22 @@ def _open_cached(target: Path, path: Path, identity: dict[str, object]) -> sqlit
             raise LookupError
         if db.execute("SELECT count(*) FROM entry").fetchone()[0] != meta["rows"]:
             raise LookupError  # truncated
+        if changed:
+            _refresh_identity(target, identity)
         return db
     except (sqlite3.Error, LookupError, OSError, TypeError):
         db.close()
         return None
+
+
+def _refresh_identity(target: Path, identity: dict[str, object]) -> None:
+    """Record the touched file's new mtime, ctime and inode, so that later runs
+    do not hash its content again; a cache that cannot be written stays as it was."""
+    try:
+        with contextlib.closing(sqlite3.connect(target)) as db, db:
+            db.executemany("UPDATE meta SET value = ? WHERE key = ?", [(v, k) for k, v in identity.items()])
+    except sqlite3.Error:
+        pass
 
 
 def _sha256(data: bytes) -> str:

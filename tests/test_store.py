@@ -63,6 +63,8 @@ def test_touched_but_unchanged_file_keeps_its_cache(tmp_path: Path, monkeypatch:
     questions(path)
     os.utime(path, ns=(1, 1))
     monkeypatch.setattr("faq_cli.load.load_text", lambda *a, **k: pytest.fail("parsed again"))
+    assert questions(path) == ["alpha 0"]  # hashed once, found unchanged: the identity is refreshed
+    monkeypatch.setattr(store_module, "_sha256", lambda data: pytest.fail("hashed again"))
     assert questions(path) == ["alpha 0"]
 
 
