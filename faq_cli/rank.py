@@ -288,6 +288,14 @@ def suggest(vocabulary: Vocabulary, qwords: Sequence[str]) -> str | None:
     return " ".join(out) if changed else None
 
 
+def as_entry(item: Entry | Summary) -> Entry:
+    """The summary in the shape of an entry with no id (headline as question,
+    text as answer), as it is indexed, searched and shown among results."""
+    if isinstance(item, Entry):
+        return item
+    return Entry(None, item.headline, item.text, (item.source,) if item.source else ())  # type: ignore[arg-type]
+
+
 def meaning_texts(e: Entry) -> tuple[str, str]:
     """What an entry's meaning is made of: its question with its tags, and its
     answer. A question says what the entry is about; the answer says more, but

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from faq_cli.model import Entry, Summary
+from faq_cli.rank import as_entry
 from faq_cli.text import spans
 
 if TYPE_CHECKING:
@@ -55,17 +56,11 @@ def hit_dict(hit: Hit) -> dict[str, Any]:
     for the news summary, whose id is null (headline as question, text as answer)."""
     kind = "entry" if isinstance(hit.entry, Entry) else "summary"
     return {
-        **entry_dict(_as_entry(hit.entry)),
+        **entry_dict(as_entry(hit.entry)),
         "score": hit.score,
         "matched": list(hit.matched),
         "kind": kind,
     }
-
-
-def _as_entry(item: Entry | Summary) -> Entry:
-    if isinstance(item, Entry):
-        return item
-    return Entry(None, item.headline, item.text, (item.source,) if item.source else ())  # type: ignore[arg-type]
 
 
 def summary_dict(summary: Summary) -> dict[str, Any]:
@@ -90,7 +85,7 @@ def plain_list(entries: Iterable[Entry]) -> Iterable[str]:
 def plain_hits(hits: Iterable[Hit]) -> Iterable[str]:
     """id, score, question, then what the terminal view shows too: answer, sources, tags."""
     for h in hits:
-        e = _as_entry(h.entry)
+        e = as_entry(h.entry)
         label = "summary" if e.id is None else str(e.id)
         fields = [label, str(h.score), e.question, e.answer, "; ".join(e.sources), ", ".join(e.tags)]
         yield "\t".join(visible(f, True) for f in fields)
@@ -210,7 +205,7 @@ def rich_entry(console: Console, e: Entry) -> None:
 
 def rich_hits(console: Console, hits: Sequence[Hit]) -> None:
     for h in hits:
-        console.print(_entry_panel(_as_entry(h.entry), f"score {h.score}", h.matched))
+        console.print(_entry_panel(as_entry(h.entry), f"score {h.score}", h.matched))
 
 
 def rich_summary(console: Console, s: Summary) -> None:

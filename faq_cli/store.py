@@ -245,7 +245,7 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
     total = len(faq.entries)
     s = faq.summary
     docs: list[Entry | Summary] = [*faq.entries, *([s] if s else [])]
-    for pos, d in enumerate(map(_as_entry, docs)):
+    for pos, d in enumerate(map(rank.as_entry, docs)):
         question, tags, sources, answer = fields = rank.field_words(d)
         for w in question | tags:
             head[w].append(pos)
@@ -268,7 +268,7 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
     )
     meta = {
         **identity,
-        **_fill_vectors(db, [_as_entry(d) for d in docs], progress),
+        **_fill_vectors(db, [rank.as_entry(d) for d in docs], progress),
         "code": _code_version(),
         "entries": total,
         "rows": len(docs),
@@ -468,7 +468,7 @@ class Store:
     def exact(self, query: str, limit: int = 5) -> list[rank.Hit]:
         sql = "SELECT id, question, answer, sources, tags FROM entry ORDER BY pos"
         docs = [_record(row) for row in self.db.execute(sql)]
-        ranked = rank.exact(map(_as_entry, docs), query, limit)
+        ranked = rank.exact(map(rank.as_entry, docs), query, limit)
         return [rank.Hit(docs[r.pos], r.score, r.matched) for r in ranked]
 
     def suggest(self, query: str) -> str | None:
@@ -481,10 +481,3 @@ def _record(row: Sequence[Any]) -> Entry | Summary:
     if ident is None:
         return Summary(question, answer, next(iter(json.loads(sources)), None))
     return Entry(ident, question, answer, tuple(json.loads(sources)), tuple(json.loads(tags)))
-
-
-def _as_entry(item: Entry | Summary) -> Entry:
-    """The summary in the shape of an entry with no id, as it is indexed and searched."""
-    if isinstance(item, Entry):
-        return item
-    return Entry(None, item.headline, item.text, (item.source,) if item.source else ())  # type: ignore[arg-type]
