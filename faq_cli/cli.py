@@ -20,6 +20,7 @@ from faq_cli.errors import FaqError, UsageError
 from faq_cli.output import Color, Out, Progress
 
 if TYPE_CHECKING:
+    from faq_cli.model import Entry, Summary
     from faq_cli.store import Store
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 130, 141
@@ -278,8 +279,6 @@ def show(
       faq show 8
       faq show 8 --json | jq -r .answer
     """
-    from faq_cli import render
-
     store, out = _store(data, no_cache), Out(as_json, color)
     entry = store.get(entry_id)
     if entry is None:
@@ -289,13 +288,30 @@ def show(
         if out.json:
             out.json_doc(None)  # a script still gets one JSON document
         return EXIT_NOT_FOUND
+    _print_entry(out, entry)
+    return EXIT_OK
+
+
+def _print_entry(out: Out, entry: "Entry") -> None:
+    from faq_cli import render
+
     if out.json:
         out.json_doc(render.entry_dict(entry))
     elif out.rich:
         render.rich_entry(out.console(), entry)
     else:
         out.lines(render.plain_entry(entry))
-    return EXIT_OK
+
+
+def _print_summary(out: Out, summary: "Summary") -> None:
+    from faq_cli import render
+
+    if out.json:
+        out.json_doc(render.summary_dict(summary))
+    elif out.rich:
+        render.rich_summary(out.console(), summary)
+    else:
+        out.lines(render.plain_summary(summary))
 
 
 def _ranges(ids: list[int]) -> str:
@@ -384,20 +400,60 @@ def summary(
       faq summary
       faq summary --json | jq -r .headline
     """
-    from faq_cli import render
-
     store, out = _store(data, no_cache), Out(as_json, color)
     if (summary := store.summary) is None:
         if out.json:
             out.json_doc(None)
         hint("this FAQ has no summary")
         return EXIT_NOT_FOUND
-    if out.json:
-        out.json_doc(render.summary_dict(summary))
-    elif out.rich:
-        render.rich_summary(out.console(), summary)
+    _print_summary(out, summary)
+    return EXIT_OK
+
+
+@app.command()
+def browse(
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[QUERY...]", help="A query to start with.", show_default=False),
+    ] = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    color: ColorOpt = Color.auto,
+    no_cache: NoCacheOpt = False,
+) -> int:
+    """Search as you type, in a full-screen view; Enter prints the entry.
+
+    Keys: Up/Down or Ctrl-P/Ctrl-N move, PgUp/PgDn scroll the preview, Enter
+    prints the selected entry as 'faq show' would (its JSON with --json) and
+    exits 0, Esc or Ctrl-C exits 130, Ctrl-U clears the query.
+
+    Examples:
+
+    \b
+      faq browse
+      faq browse costa rica
+      faq browse --json | jq -r .answer
+    """
+    # The view is drawn on stderr and read from stdin; stdout may be a pipe.
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise UsageError("browse needs a terminal; use 'faq search'")
+    query = " ".join(words or [])
+    if len(query) > MAX_QUERY_CHARS:
+        raise UsageError(f"the query is {len(query):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+    store = _store(data, no_cache)
+    if color is Color.never:
+        os.environ["NO_COLOR"] = "1"  # Textual's own switch
+    from faq_cli.browse import browse as run
+    from faq_cli.model import Entry
+
+    chosen, code = run(store, query)
+    if chosen is None:
+        return code or EXIT_INTERRUPTED
+    out = Out(as_json, color)
+    if isinstance(chosen, Entry):
+        _print_entry(out, chosen)
     else:
-        out.lines(render.plain_summary(summary))
+        _print_summary(out, chosen)
     return EXIT_OK
 
 

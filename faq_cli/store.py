@@ -127,7 +127,7 @@ def _code_version() -> str:
 def _open_cached(target: Path, path: Path, identity: dict[str, object]) -> sqlite3.Connection | None:
     """The cached database if it is sound and current, else None."""
     try:
-        db = sqlite3.connect(f"{target.as_uri()}?mode=ro", uri=True)
+        db = sqlite3.connect(f"{target.as_uri()}?mode=ro", uri=True, check_same_thread=False)
     except sqlite3.Error:
         return None
     try:
@@ -177,7 +177,8 @@ def build(
     try:
         if target is not None:
             _temporary(target, made)
-        db = sqlite3.connect(made[0] if made else ":memory:")
+        # `faq browse` searches on a worker thread, one search at a time.
+        db = sqlite3.connect(made[0] if made else ":memory:", check_same_thread=False)
         _fill(db, faq, identity, progress)
         if made:
             _publish(made[0], target)  # type: ignore[arg-type]
