@@ -1,9 +1,12 @@
 """Write a large FAQ for benchmarks (standard library only).
 
-    python benchmarks/generate.py 10000 /tmp/faq-10k.yaml
+    python benchmarks/generate.py 10000 /tmp/faq-10k.yaml          # word salad
+    python benchmarks/generate.py 10000 /tmp/faq-10k.yaml --real   # Debian FAQ, repeated
 
-Block-style YAML with realistic text: words drawn, Zipf-like, from the Debian
-FAQ in tests/eval, so word frequencies look like a real FAQ's.
+Word salad: block-style YAML with words drawn, Zipf-like, from the Debian FAQ
+in tests/eval, so word frequencies look like a real FAQ's. Real: the Debian
+FAQ's own entries over and over, each copy's questions made distinct, so
+common words are as common as in a real FAQ, at any size.
 """
 
 from __future__ import annotations
@@ -49,5 +52,30 @@ def generate(count: int, path: Path, seed: int = 1) -> None:
             )
 
 
+def repeat_real(count: int, path: Path) -> None:
+    """`count` entries: the Debian FAQ's, repeated, with distinct questions."""
+    import json
+
+    entries = _debian_entries()
+    with path.open("w", encoding="utf-8") as f:
+        f.write(f"title: The Debian FAQ, repeated to {count} entries\nentries:\n")
+        for i in range(count):
+            e = entries[i % len(entries)]
+            copy = i // len(entries)
+            question = e["question"] if not copy else f"{e['question']} (copy {copy})"
+            # JSON strings are valid YAML flow scalars, and keep every character.
+            f.write(f"  - id: {i + 1}\n    question: {json.dumps(question)}\n")
+            f.write(f"    answer: {json.dumps(e['answer'])}\n")
+            f.write(f"    sources: {json.dumps(e.get('sources', []))}\n")
+            f.write(f"    tags: {json.dumps(e.get('tags', []))}\n")
+
+
+def _debian_entries() -> list[dict[str, object]]:
+    sys.path.insert(0, str(ROOT))
+    from faq_cli.load import load_path
+
+    return [e._asdict() for e in load_path(SOURCE).entries]
+
+
 if __name__ == "__main__":
-    generate(int(sys.argv[1]), Path(sys.argv[2]))
+    (repeat_real if "--real" in sys.argv else generate)(int(sys.argv[1]), Path(sys.argv[2]))
