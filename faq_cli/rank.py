@@ -26,25 +26,26 @@ STOPWORD_WEIGHT = 0.2
 # since a typo of a word the FAQ lacks is as likely another word.
 MIN_COVERAGE = 0.5
 MAX_QUERY_WORDS = 32
-# Entries scored in full per query; on a huge FAQ a common word's entries are
-# first narrowed to those matching the most query words, in question or tags first.
-MAX_CANDIDATES = 2000
+# Each word's postings come in three tiers, by the best field an entry has it in:
+# question or tags, else sources, else answer. A query word's closeness to an
+# entry is its best match's closeness times that tier's weight.
+TIERS = (FIELD_WEIGHT["question"], FIELD_WEIGHT["sources"], FIELD_WEIGHT["answer"])
 
 
 class Doc(NamedTuple):
-    """One entry as ranking sees it: its place, and the words of each field."""
+    """One entry as highlighting sees it: its place, and the words of each field."""
 
     pos: int  # place in the file
     length: int  # of the question: a shorter question is more about what matched
     # The words of each of FIELDS as " w1 w2 ... ": testing a few words with `in`
-    # is cheaper than building sets for the hundreds of entries a query reads.
+    # is cheaper than building sets for the few entries shown.
     fields: tuple[str, ...]
 
 
 class Ranked(NamedTuple):
     pos: int
     score: int  # 0-100
-    matched: dict[str, frozenset[str]]  # field -> the entry's words that matched
+    by_words: bool  # False: found by meaning alone
 
 
 class Hit(NamedTuple):
@@ -65,6 +66,10 @@ if TYPE_CHECKING:  # a Protocol class costs start-up time; only mypy needs it
             ...
 
 
+# A word's positions, in each of TIERS: question or tags; sources; answer.
+Postings = Callable[[str], tuple[Sequence[int], Sequence[int], Sequence[int]]]
+
+
 def field_words(entry: Entry) -> tuple[set[str], ...]:
     """The distinct folded words of each of FIELDS."""
     return (
@@ -73,6 +78,14 @@ def field_words(entry: Entry) -> tuple[set[str], ...]:
         {w for s in entry.sources for w in words(s)},
         set(words(entry.answer)),
     )
+
+
+def tiers(fields: tuple[set[str], ...]) -> tuple[set[str], set[str], set[str]]:
+    """An entry's words by the best field each is in: question or tags; else
+    sources; else answer (see TIERS)."""
+    question, tags, sources, answer = fields
+    head = question | tags
+    return head, sources - head, answer - head - sources
 
 
 def doc(entry: Entry, pos: int, fields: tuple[set[str], ...] | None = None) -> Doc:
@@ -122,30 +135,6 @@ def informative(qwords: Iterable[str]) -> list[str]:
     return [q for q in qwords if q not in STOPWORDS]
 
 
-def candidates(
-    postings: Callable[[str], tuple[Iterable[int], Iterable[int]]],
-    qwords: Sequence[str],
-    matches: dict[str, dict[str, float]],
-    limit: int = MAX_CANDIDATES,
-) -> list[int]:
-    """Positions of entries that match an informative query word, at most `limit`:
-    those matching more words, in question or tags (2) rather than elsewhere (1),
-    then earlier ones. `postings(word)` gives (question+tags, sources+answer) positions."""
-    strength: dict[int, int] = defaultdict(int)
-    for q in informative(qwords):
-        lists = [postings(w) for w in matches[q]]
-        best: dict[int, int] = {}
-        for _, body in lists:
-            best.update(dict.fromkeys(body, 1))
-        for head, _ in lists:
-            best.update(dict.fromkeys(head, 2))
-        for pos, s in best.items():
-            strength[pos] += s
-    if len(strength) <= limit:
-        return sorted(strength)
-    return sorted(sorted(strength, key=lambda p: (-strength[p], p))[:limit])
-
-
 class Lexical(NamedTuple):
     """How one entry matches the query's words."""
 
@@ -153,73 +142,95 @@ class Lexical(NamedTuple):
     coverage: float  # 0-1: the informative words' best closeness, averaged
     found: float  # 0-1: the share of informative words found at all
     covered: float  # weight of the query words found at all
-    matched: dict[str, frozenset[str]]  # field -> the entry's words that matched
+    beyond_answer: bool  # an informative word is in the question, tags or sources
 
 
 def lexical(
-    docs: Iterable[Doc], qwords: Sequence[str], matches: dict[str, dict[str, float]]
+    postings: Postings, qwords: Sequence[str], matches: dict[str, dict[str, float]]
 ) -> dict[int, Lexical]:
-    """Word-level scores of the `docs` that match any informative query word."""
+    """Word-level scores of every entry that matches an informative query word,
+    computed from the words' postings alone."""
     info = informative(qwords)
+    if not info:
+        return {}
     weight = {q: (STOPWORD_WEIGHT if q in STOPWORDS else 1.0) for q in qwords}
     total = sum(weight.values())
-    keyed = {q: [(f" {w} ", w, sim) for w, sim in matches[q].items()] for q in qwords}
-    field_weights = [FIELD_WEIGHT[f] for f in FIELDS]
+    best: list[dict[int, float]] = []  # per query word: position -> closeness x tier weight
+    closest: list[dict[int, float]] = []  # per query word: position -> closeness
+    beyond: set[int] = set()
+    for q in qwords:
+        b: dict[int, float] = {}
+        c: dict[int, float] = {}
+        for w, sim in matches[q].items():
+            for positions, tier in zip(postings(w), TIERS, strict=True):
+                value = sim * tier
+                for pos in positions:
+                    if b.get(pos, 0.0) < value:
+                        b[pos] = value
+                    if c.get(pos, 0.0) < sim:
+                        c[pos] = sim
+                if q not in STOPWORDS and tier > FIELD_WEIGHT["answer"]:
+                    beyond.update(positions)
+        best.append(b)
+        closest.append(c)
+    found: set[int] = set()
+    for q, b in zip(qwords, best, strict=True):
+        if q not in STOPWORDS:
+            found.update(b)
     out = {}
-    for d in docs:
-        covered = closeness = coverage = found = 0.0
-        matched: dict[str, set[str]] = defaultdict(set)
-        for q in qwords:
-            best = best_sim = 0.0
-            for key, w, sim in keyed[q]:
-                for f, text, fw in zip(FIELDS, d.fields, field_weights, strict=True):
-                    if key in text:
-                        if q not in STOPWORDS:  # "the" matching is no news
-                            matched[f].add(w)
-                        best = max(best, sim * fw)
-                        best_sim = max(best_sim, sim)
-            if best:
+    for pos in found:
+        covered = closeness = coverage = hits = 0.0
+        for q, b, c in zip(qwords, best, closest, strict=True):
+            value = b.get(pos, 0.0)
+            if value:
                 covered += weight[q]
-                closeness += weight[q] * best
+                closeness += weight[q] * value
                 if q not in STOPWORDS:
-                    coverage += best_sim
-                    found += 1
-        if coverage and info:
-            fields = {f: frozenset(matched[f]) for f in FIELDS if matched[f]}
-            out[d.pos] = Lexical(
-                100 * closeness / total, coverage / len(info), found / len(info), covered, fields
-            )
+                    coverage += c[pos]
+                    hits += 1
+        out[pos] = Lexical(
+            100 * closeness / total, coverage / len(info), hits / len(info), covered, pos in beyond
+        )
     return out
 
 
+def matched(d: Doc, qwords: Sequence[str], matches: dict[str, dict[str, float]]) -> dict[str, frozenset[str]]:
+    """Field -> the entry's words that matched an informative query word: what
+    the output highlights."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for q in informative(qwords):
+        for w in matches[q]:
+            for f, text in zip(FIELDS, d.fields, strict=True):
+                if f" {w} " in text:
+                    out[f].add(w)
+    return {f: frozenset(out[f]) for f in FIELDS if out[f]}
+
+
 def rank(
-    docs: Iterable[Doc],
-    qwords: Sequence[str],
-    matches: dict[str, dict[str, float]],
+    found: dict[int, Lexical],
+    lengths: Sequence[int],
     limit: int,
     min_score: int,
     similar: dict[int, float] | None = None,
     threshold: float = 1.0,
 ) -> list[Ranked]:
-    """Score `docs` for the query, by its words and, where `similar` gives the
-    cosine similarity of each doc's meaning to the query's, by meaning too;
-    best first, only those it is really about."""
+    """The best `limit` entries for the query, by its words (`lexical`) and,
+    where `similar` gives the cosine similarity of each entry's meaning to the
+    query's, by meaning too; only those it is really about. `lengths` gives
+    each entry's question length."""
+    import heapq
+
     similar = similar or {}
-    ranked = []
-    lengths: dict[int, int] = {}
-    found = lexical(_remember(docs, lengths), qwords, matches)
-    for pos in lengths:
-        lex, sim = found.get(pos), similar.get(pos)
-        score = fuse(lex, sim, threshold)
+    scored = []
+    for pos in found.keys() | {p for p, s in similar.items() if s >= threshold}:
+        lex = found.get(pos)
+        score = fuse(lex, similar.get(pos), threshold)
         if score is None or round(score) < min_score:
             continue
-        matched = lex.matched if lex and lex.matched else {"meaning": frozenset()}
         # Entries matching more words come first among equals, then the
         # shorter question, then file order.
-        key = (-score, -(lex.covered if lex else 0), lengths[pos], pos)
-        ranked.append((key, Ranked(pos, round(score), matched)))
-    ranked.sort(key=lambda pair: pair[0])
-    return [hit for _, hit in ranked[:limit]]
+        scored.append((-score, -(lex.covered if lex else 0), lengths[pos], pos, lex is not None))
+    return [Ranked(pos, round(-neg), by_words) for neg, _, _, pos, by_words in heapq.nsmallest(limit, scored)]
 
 
 # How far below the FAQ's threshold a similarity may be when the query's words
@@ -243,7 +254,7 @@ def fuse(lex: Lexical | None, sim: float | None, threshold: float) -> float | No
     word_score = lex.score if lex else 0.0
     slack = WORD_SLACK * (lex.coverage if lex else 0.0)
     if lex and words and lex.found == 1:
-        trusted = lex.coverage >= TRUSTED and lex.matched.keys() - {"answer"}
+        trusted = lex.coverage >= TRUSTED and lex.beyond_answer
         slack = 2.0 if trusted else FOUND_SLACK  # 2: any cosine passes
     if sim < threshold - slack:
         return None
@@ -251,14 +262,9 @@ def fuse(lex: Lexical | None, sim: float | None, threshold: float) -> float | No
     return word_score / 2 + 50 * max(0.0, min(1.0, sim))
 
 
-def _remember(docs: Iterable[Doc], lengths: dict[int, int]) -> Iterable[Doc]:
-    for d in docs:
-        lengths[d.pos] = d.length
-        yield d
-
-
-def exact(entries: Iterable[Entry], query: str, limit: int) -> list[Ranked]:
-    """Literal substring search, ignoring case and accents; question hits first."""
+def exact(entries: Iterable[Entry], query: str, limit: int) -> list[tuple[int, dict[str, frozenset[str]]]]:
+    """Literal substring search, ignoring case and accents; question hits first.
+    Each hit is a position, with the fields' words that the query's words are."""
     needle = fold(query).strip()
     qwords = frozenset(words(query))
     hits = []
@@ -268,7 +274,7 @@ def exact(entries: Iterable[Entry], query: str, limit: int) -> list[Ranked]:
         if fields:
             found = dict(zip(FIELDS, field_words(e), strict=True))
             matched = {f: frozenset(found[f] & qwords) for f in fields}
-            hits.append(((FIELDS.index(fields[0]), len(e.question), pos), Ranked(pos, 100, matched)))
+            hits.append(((FIELDS.index(fields[0]), len(e.question), pos), (pos, matched)))
     hits.sort(key=lambda pair: pair[0])
     return [hit for _, hit in hits[:limit]]
 

@@ -27,7 +27,7 @@ from faq_cli import rank
 from faq_cli.model import Entry, Faq, Summary
 from faq_cli.text import stem
 
-FORMAT = "2"  # bump when the schema changes; code changes are caught by _code_version()
+FORMAT = "3"  # bump when the schema changes; code changes are caught by _code_version()
 BATCH = 2000
 EXACT_UP_TO = 300  # entries whose meaning is compared in full; more are first sifted by sign bits
 
@@ -40,8 +40,8 @@ CREATE TABLE entry(
     answer TEXT NOT NULL, sources TEXT NOT NULL, tags TEXT NOT NULL,
     words TEXT NOT NULL  -- each field's words, space-separated; fields tab-separated
 );
--- head: positions with the word in question or tags; body: in sources or answer
-CREATE TABLE word(word TEXT PRIMARY KEY, stem TEXT, head BLOB, body BLOB) WITHOUT ROWID;
+-- the positions (uint32) with the word in question or tags; else in sources; else in the answer
+CREATE TABLE word(word TEXT PRIMARY KEY, stem TEXT, head BLOB, source BLOB, answer BLOB) WITHOUT ROWID;
 CREATE INDEX word_stem ON word(stem);
 -- each entry's meaning as a unit vector of int8 (x 127), where it has one
 CREATE TABLE vector(pos INTEGER PRIMARY KEY, vec BLOB NOT NULL);
@@ -240,18 +240,21 @@ def _temporary(target: Path, made: list[str]) -> None:
 
 def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progress: Progress | None) -> None:
     db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
-    head: defaultdict[str, array[int]] = defaultdict(lambda: array("I"))
-    body: defaultdict[str, array[int]] = defaultdict(lambda: array("I"))
+    # Each word's positions in each of rank.TIERS.
+    postings: tuple[defaultdict[str, array[int]], ...] = tuple(
+        defaultdict(lambda: array("I")) for _ in rank.TIERS
+    )
+    lengths = array("I")
     rows = []
     total = len(faq.entries)
     s = faq.summary
     docs: list[Entry | Summary] = [*faq.entries, *([s] if s else [])]
     for pos, d in enumerate(map(rank.as_entry, docs)):
-        question, tags, sources, answer = fields = rank.field_words(d)
-        for w in question | tags:
-            head[w].append(pos)
-        for w in sources | answer:
-            body[w].append(pos)
+        fields = rank.field_words(d)
+        for tier, found in zip(postings, rank.tiers(fields), strict=True):
+            for w in found:
+                tier[w].append(pos)
+        lengths.append(len(d.question))
         words = "\t".join(rank.doc(d, pos, fields).fields)
         rows.append((pos, d.id, d.question, d.answer, json.dumps(d.sources), json.dumps(d.tags), words))
         if len(rows) == BATCH:
@@ -260,11 +263,12 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
             if progress:
                 progress("Indexing", pos + 1, total)
     db.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    head, source, answer = postings
     db.executemany(
-        "INSERT INTO word VALUES (?, ?, ?, ?)",
+        "INSERT INTO word VALUES (?, ?, ?, ?, ?)",
         (
-            (w, stem(w) if len(w) >= 3 else None, head[w].tobytes(), body[w].tobytes())
-            for w in head.keys() | body.keys()
+            (w, stem(w) if len(w) >= 3 else None, head[w].tobytes(), source[w].tobytes(), answer[w].tobytes())
+            for w in head.keys() | source.keys() | answer.keys()
         ),
     )
     meta = {
@@ -273,6 +277,7 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
         "code": _code_version(),
         "entries": total,
         "rows": len(docs),
+        "lengths": lengths.tobytes(),
         "title": faq.title,
         "summary": None if s is None else json.dumps([s.headline, s.text, s.source]),
     }
@@ -351,6 +356,7 @@ class Store:
         keys = "'title', 'summary', 'threshold', 'unseen_weight'"
         sql = f"SELECT key, value FROM meta WHERE key IN ({keys}) AND value IS NOT NULL"
         self.meta = dict(db.execute(sql))
+        self.lengths: array[int] | None = None
 
     @property
     def title(self) -> str | None:
@@ -394,26 +400,46 @@ class Store:
         for pos, length, words in self._rows("pos, length(question), words", positions):
             yield rank.Doc(pos, length, tuple(words.split("\t")))
 
-    def _postings(self, word: str) -> tuple[array[int], array[int]]:
-        row = self.db.execute("SELECT head, body FROM word WHERE word = ?", (word,)).fetchone()
-        head, body = array("I"), array("I")
-        if row is not None:
-            head.frombytes(row[0])
-            body.frombytes(row[1])
-        return head, body
+    def _postings(self, word: str) -> tuple[array[int], array[int], array[int]]:
+        row = self.db.execute("SELECT head, source, answer FROM word WHERE word = ?", (word,)).fetchone()
+        out = array("I"), array("I"), array("I")
+        for positions, blob in zip(out, row or (), strict=False):
+            positions.frombytes(blob)
+        return out
+
+    def _lengths(self) -> array[int]:
+        """Each row's question length, by position: ranking's tie-break."""
+        if self.lengths is None:
+            self.lengths = array(
+                "I", self.db.execute("SELECT value FROM meta WHERE key = 'lengths'").fetchone()[0]
+            )
+        return self.lengths
 
     def search(self, query: str, limit: int = 5, min_score: int = 0) -> list[rank.Hit]:
         qwords = rank.query_words(query)
         vocabulary = _SqlVocabulary(self.db)
         matches = {q: rank.word_matches(vocabulary, q) for q in qwords}
-        found = rank.candidates(self._postings, qwords, matches)
+        found = rank.lexical(self._postings, qwords, matches)
         similar = self._similarities(query) if rank.informative(qwords) else {}
         threshold = self.meta.get("threshold", 1.0)
-        docs = self._docs(sorted({*found, *(p for p, s in similar.items() if s >= threshold)}))
-        ranked = rank.rank(docs, qwords, matches, limit, min_score, similar, threshold)
+        ranked = rank.rank(found, self._lengths(), limit, min_score, similar, threshold)
+        positions = sorted(r.pos for r in ranked)
+        docs = {d.pos: d for d in self._docs(positions)}
         columns = "pos, id, question, answer, sources, tags"
-        entries = {pos: _record(row) for pos, *row in self._rows(columns, sorted(r.pos for r in ranked))}
-        return [rank.Hit(entries[r.pos], r.score, r.matched) for r in ranked]
+        entries = {pos: _record(row) for pos, *row in self._rows(columns, positions)}
+
+        def matched(pos: int) -> dict[str, frozenset[str]]:
+            return rank.matched(docs[pos], qwords, matches)
+
+        meaning_only = {"meaning": frozenset[str]()}
+        return [
+            rank.Hit(
+                entries[r.pos],
+                r.score,
+                rank.matched(docs[r.pos], qwords, matches) if r.by_words else meaning_only,
+            )
+            for r in ranked
+        ]
 
     def _similarities(self, query: str) -> dict[int, float]:
         """Cosine similarity of the query's meaning to each entry's, when the
@@ -469,8 +495,10 @@ class Store:
     def exact(self, query: str, limit: int = 5) -> list[rank.Hit]:
         sql = "SELECT id, question, answer, sources, tags FROM entry ORDER BY pos"
         docs = [_record(row) for row in self.db.execute(sql)]
-        ranked = rank.exact(map(rank.as_entry, docs), query, limit)
-        return [rank.Hit(docs[r.pos], r.score, r.matched) for r in ranked]
+        return [
+            rank.Hit(docs[pos], 100, matched)
+            for pos, matched in rank.exact(map(rank.as_entry, docs), query, limit)
+        ]
 
     def suggest(self, query: str) -> str | None:
         return rank.suggest(_SqlVocabulary(self.db), rank.query_words(query))

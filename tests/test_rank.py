@@ -1,0 +1,119 @@
+"""Scoring from postings alone equals scoring every entry word by word.
+
+The index ranks from each word's postings (by tier: question or tags, sources,
+answer) and keeps only the best `limit` entries. Here a reference scores every
+entry of the FAQ straight from its fields' words, as the ranking is specified,
+sorts them all, and must agree exactly, on every evaluation query and on
+random queries (with typos) over a generated FAQ.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+from faq_cli import rank
+from faq_cli.load import load_path
+from faq_cli.model import Entry, Faq
+from faq_cli.store import Store, _SqlVocabulary, build
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "eval"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import evaluate  # noqa: E402
+from generate import generate  # noqa: E402
+
+
+def reference(faq: Faq, qwords: list[str], matches: dict[str, dict[str, float]]) -> dict[int, rank.Lexical]:
+    """Every entry scored from its own words: each query word's best match,
+    times the weight of the best field it is in."""
+    docs = [*faq.entries, *([faq.summary] if faq.summary else [])]
+    info = [q for q in qwords if q not in rank.STOPWORDS]
+    weight = {q: rank.STOPWORD_WEIGHT if q in rank.STOPWORDS else 1.0 for q in qwords}
+    total = sum(weight.values())
+    out = {}
+    for pos, d in enumerate(docs):
+        fields = dict(zip(rank.FIELDS, rank.field_words(rank.as_entry(d)), strict=True))
+        covered = closeness = coverage = found = 0.0
+        beyond = False
+        for q in qwords:
+            here = [(w, sim, f) for w, sim in matches[q].items() for f in rank.FIELDS if w in fields[f]]
+            if not here:
+                continue
+            covered += weight[q]
+            closeness += weight[q] * max(sim * rank.FIELD_WEIGHT[f] for _, sim, f in here)
+            if q not in rank.STOPWORDS:
+                coverage += max(sim for _, sim, _ in here)
+                found += 1
+                beyond = beyond or any(f != "answer" for _, _, f in here)
+        if coverage:
+            out[pos] = rank.Lexical(
+                100 * closeness / total, coverage / len(info), found / len(info), covered, beyond
+            )
+    return out
+
+
+def check(faq: Faq, store: Store, query: str) -> None:
+    qwords = rank.query_words(query)
+    matches = {q: rank.word_matches(_SqlVocabulary(store.db), q) for q in qwords}
+    found = rank.lexical(store._postings, qwords, matches)
+    expected = reference(faq, qwords, matches)
+    assert found == expected, query
+    # The best few, kept as they come, are the first few of every entry sorted.
+    similar = store._similarities(query) if rank.informative(qwords) else {}
+    threshold = store.meta.get("threshold", 1.0)
+    lengths = [
+        len(rank.as_entry(d).question) for d in [*faq.entries, *([faq.summary] if faq.summary else [])]
+    ]
+    everything = rank.rank(expected, lengths, len(lengths), 0, similar, threshold)
+    assert rank.rank(found, store._lengths(), 5, 0, similar, threshold) == everything[:5], query
+
+
+@pytest.mark.parametrize("corpus", list(evaluate.FAQS))
+def test_every_evaluation_query_scores_as_the_reference(corpus: str) -> None:
+    faq = load_path(evaluate.FAQS[corpus])
+    store = Store(build(faq, {}))
+    queries = [q for kind in ("words", "meaning", "offtopic") for _, q in evaluate.cases(corpus, kind)]
+    assert len(queries) >= 60
+    for query in queries:
+        check(faq, store, query)
+
+
+def test_random_queries_on_a_generated_faq_score_as_the_reference(tmp_path: Path) -> None:
+    path = tmp_path / "faq.yaml"
+    generate(1500, path, seed=7)
+    faq = load_path(path)
+    store = Store(build(faq, {}))
+    rng = random.Random(7)
+    vocabulary = sorted(
+        {w for e in faq.entries[:300] for w in rank.field_words(e)[0] | rank.field_words(e)[3]}
+    )
+    for _ in range(100):
+        chosen = rng.sample(vocabulary, rng.randint(1, 4)) + rng.sample(
+            sorted(rank.STOPWORDS), rng.randint(0, 2)
+        )
+        typo = rng.randrange(len(chosen))
+        word = chosen[typo]
+        if len(word) > 5:  # a dropped letter, within the typo allowance
+            cut = rng.randrange(1, len(word))
+            chosen[typo] = word[:cut] + word[cut + 1 :]
+        rng.shuffle(chosen)
+        check(faq, store, " ".join(chosen))
+
+
+def test_an_entry_found_only_in_its_answer_is_not_taken_on_the_words_say_so() -> None:
+    faq = Faq(
+        (
+            Entry(1, "What is it?", "A pangolin is a mammal.", (), ()),
+            Entry(2, "Pangolin facts?", "Scaly.", (), ()),
+        )
+    )
+    store = Store(build(faq, {}))
+    qwords = ["pangolin"]
+    matches = {"pangolin": rank.word_matches(_SqlVocabulary(store.db), "pangolin")}
+    found = rank.lexical(store._postings, qwords, matches)
+    assert found[0].beyond_answer is False and found[1].beyond_answer is True
+    assert found[1].score > found[0].score  # the question weighs more than the answer
