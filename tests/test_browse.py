@@ -292,3 +292,17 @@ def test_other_commands_never_import_textual(args: list[str]) -> None:
     assert done.returncode == 0
     imported = [line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line]
     assert "typer" in imported and not [m for m in imported if m.split(".")[0] == "textual"]
+
+
+def test_sigterm_ends_it_with_143_and_gives_the_terminal_back(tmp_path: Path) -> None:
+    import signal
+
+    out = tmp_path / "out.txt"
+    term = Terminal(stdout=out)
+    term.wait_for("Type to search")
+    term.child.kill(signal.SIGTERM)
+    assert term.finish() == 143
+    assert out.read_bytes() == b""
+    # The alternate screen is left, and the cursor shown again, last.
+    assert term.raw.rfind(b"\x1b[?1049l") > term.raw.rfind(b"\x1b[?1049h") > -1
+    assert term.raw.rfind(b"\x1b[?25h") > term.raw.rfind(b"\x1b[?25l") > -1
