@@ -421,7 +421,7 @@ def browse(
     color: ColorOpt = Color.auto,
     no_cache: NoCacheOpt = False,
 ) -> int:
-    """Search as you type, in a full-screen view; Enter prints the entry.
+    """Search as you type, in a full-screen view.
 
     Keys: Up/Down or Ctrl-P/Ctrl-N move, PgUp/PgDn scroll the preview, Enter
     prints the selected entry as 'faq show' would (its JSON with --json) and
