@@ -31,6 +31,8 @@ Vector = list[float]
 # counts every non-alphanumeric ASCII character as punctuation, a word of its own.
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ASCII_WORD = re.compile(r"[a-z0-9]+|[!-/:-@\[-`{-~]")
+# BERT's whitespace: space, tab, newline, return and the space separators (Zs).
+_WHITESPACE = re.compile("[ \t\n\r\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 
 
 def _is_punctuation(c: str) -> bool:
@@ -90,8 +92,17 @@ def basic_words(text: str) -> list[str]:
     """BERT's basic tokenizer (uncased): drop control characters, lower-case,
     strip accents, split on whitespace and punctuation and around CJK characters."""
     if text.isascii():  # nearly all text: a regular expression does the same, faster
-        return _ASCII_WORD.findall(_ASCII_CONTROL.sub("", text).lower())
-    return _unicode_words(text)
+        return _ascii_words(text)
+    # Mostly ASCII, with a few curly quotes or accents: only the pieces
+    # (between BERT's whitespace) that are not ASCII go character by character.
+    out: list[str] = []
+    for piece in _WHITESPACE.split(text):
+        out += _ascii_words(piece) if piece.isascii() else _unicode_words(piece)
+    return out
+
+
+def _ascii_words(text: str) -> list[str]:
+    return _ASCII_WORD.findall(_ASCII_CONTROL.sub("", text).lower())
 
 
 class Model:
@@ -165,7 +176,7 @@ class Model:
         norm = sum(x * x for x in total) ** 0.5
         return [x / norm for x in total] if norm else None
 
-    def weights(self, texts: Sequence[list[str]]) -> dict[str, float]:
+    def weights(self, texts: Iterable[list[str]]) -> dict[str, float]:
         """Each token's weight in a FAQ of these texts: its inverse document
         frequency, so that what every entry says ("debian" in the Debian FAQ)
         counts less than what tells entries apart. A token the FAQ lacks
@@ -173,10 +184,12 @@ class Model:
         import math
 
         df: dict[str, int] = {}
+        count = 0
         for tokens in texts:
+            count += 1
             for t in set(tokens):
                 df[t] = df.get(t, 0) + 1
-        return {t: math.log((len(texts) + 1) / (n + 1)) + 1 for t, n in df.items()}
+        return {t: math.log((count + 1) / (n + 1)) + 1 for t, n in df.items()}
 
     def embed_many(
         self, texts: Sequence[list[str]], weights: dict[str, float], unseen: float
@@ -184,6 +197,13 @@ class Model:
         """`embed` of every text, given as its `tokens`, as rows of a float32
         matrix (zero rows for texts without vectors), computed with numpy for
         indexing."""
+        return unit_rows(self.sums(texts, weights, unseen))
+
+    def sums(
+        self, texts: Sequence[list[str]], weights: dict[str, float], unseen: float
+    ) -> np.ndarray[Any, Any]:
+        """Each text's weighted sum of its tokens' vectors, not yet normalised:
+        the sum for two texts together is the sum of their sums."""
         import numpy as np
 
         index: dict[str, int] = {}
@@ -205,9 +225,7 @@ class Model:
             rr, cc = r[a : a + step], c[a : a + step]
             starts = np.flatnonzero(np.r_[True, rr[1:] != rr[:-1]])
             out[rr[starts]] += np.add.reduceat(table[cc], starts, axis=0)
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        unit: np.ndarray[Any, Any] = np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
-        return unit
+        return out
 
     def threshold(self, vectors: np.ndarray[Any, Any], weights: dict[str, float], unseen: float) -> float:
         """The similarity a query needs to be taken as about some entry of this
@@ -235,6 +253,15 @@ class Model:
             chunk = vectors[a : a + 4096].astype(np.float32) / 127
             best = np.maximum(best, (probes @ chunk.T).max(axis=1))
         return best
+
+
+def unit_rows(vectors: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Each row scaled to length 1; zero rows stay zero."""
+    import numpy as np
+
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    unit: np.ndarray[Any, Any] = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+    return unit
 
 
 def unseen_weight(entries: int) -> float:

@@ -296,21 +296,44 @@ def _fill_vectors(db: sqlite3.Connection, docs: list[Entry], progress: Progress 
         return {}
     import numpy as np
 
-    heads, wholes = [], []
-    for d in docs:
-        head, answer = (model.tokens(t) for t in rank.meaning_texts(d))
-        heads.append(head)
-        wholes.append(head + answer)
-    weights = model.weights(wholes)
+    # Each distinct text is tokenised once, and each distinct entry embedded
+    # once per batch: a FAQ that repeats answers pays for them once.
+    memo: dict[str, list[str]] = {}
+
+    def tokens(text: str) -> list[str]:
+        found = memo.get(text)
+        if found is None:
+            found = memo[text] = model.tokens(text)
+        return found
+
+    pairs = [rank.meaning_texts(d) for d in docs]  # (question and tags, answer)
+
+    def wholes() -> Iterator[list[str]]:
+        for i, (head, answer) in enumerate(pairs, 1):
+            yield tokens(head) + tokens(answer)
+            if progress and not i % BATCH:
+                progress("Reading meaning of", i, len(pairs))
+
+    weights = model.weights(wholes())
     unseen = meaning.unseen_weight(len(docs))
     db.executemany("INSERT INTO weight VALUES (?, ?)", weights.items())
     parts = []
     step = BATCH * 5
     for a in range(0, len(docs), step):
+        chunk = pairs[a : a + step]
+        # A whole entry's sum is its question's plus its answer's: each distinct
+        # question and answer is summed once.
+        heads, answers = (
+            {text: i for i, text in enumerate(dict.fromkeys(p[k] for p in chunk))} for k in (0, 1)
+        )
+        head_sums, answer_sums = (
+            model.sums([tokens(t) for t in distinct], weights, unseen) for distinct in (heads, answers)
+        )
+        head = head_sums[np.fromiter((heads[h] for h, _ in chunk), np.int64, len(chunk))]
+        whole = head + answer_sums[np.fromiter((answers[t] for _, t in chunk), np.int64, len(chunk))]
         # The mean of two unit vectors: a query's similarity to it is the mean
         # of its similarities to the question alone and to the whole entry.
-        pair = [model.embed_many(texts[a : a + step], weights, unseen) for texts in (heads, wholes)]
-        vectors = meaning.quantize_many((pair[0] + pair[1]) / 2)
+        vectors = meaning.quantize_many((meaning.unit_rows(head) + meaning.unit_rows(whole)) / 2)
         db.executemany(
             "INSERT INTO vector VALUES (?, ?)",
             ((a + i, v.tobytes()) for i, v in enumerate(vectors) if v.any()),

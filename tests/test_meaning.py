@@ -57,6 +57,9 @@ HARD = [
     "zero\u200bwidth\u200dsoft\u00adhyphen",  # format characters vanish
     "Ünïcödé ÀÉÎÕÜ ǅ ß ﬁ",  # case, accents and compatibility forms
     "qwxzvbnmlkjh xyzzyplugh",  # pieces, and words no piece covers
+    # ASCII and non-ASCII words side by side, split by every kind of whitespace:
+    "plain “curly” caf\u00e9\u00a0no-break\u2003em\u3000ideographic \x1cjoined\x1fby\x85controls",
+    "line\u2028separator para\u2029graph ASCII\x00nul café\x00nul",
     "",
 ]
 
