@@ -10,7 +10,7 @@ answers them from its SQLite index.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from faq_cli.model import Entry, Summary
@@ -145,53 +145,83 @@ class Lexical(NamedTuple):
     beyond_answer: bool  # an informative word is in the question, tags or sources
 
 
-def lexical(
-    postings: Postings, qwords: Sequence[str], matches: dict[str, dict[str, float]]
-) -> dict[int, Lexical]:
+Group = tuple[Lexical, set[int]]  # the entries that match the query's words alike
+
+
+def lexical(postings: Postings, qwords: Sequence[str], matches: dict[str, dict[str, float]]) -> list[Group]:
     """Word-level scores of every entry that matches an informative query word,
-    computed from the words' postings alone."""
+    computed from the words' postings alone, as groups of entries that score
+    alike. An entry's score depends only on how closely, and in which tier,
+    each query word matches it, a handful of classes per word; so entries are
+    sorted into classes with set operations, never one by one in Python."""
     info = informative(qwords)
     if not info:
-        return {}
+        return []
     weight = {q: (STOPWORD_WEIGHT if q in STOPWORDS else 1.0) for q in qwords}
     total = sum(weight.values())
-    best: list[dict[int, float]] = []  # per query word: position -> closeness x tier weight
-    closest: list[dict[int, float]] = []  # per query word: position -> closeness
-    beyond: set[int] = set()
+    beyond: set[int] = set()  # an informative word in the question, tags or sources
+    per_word = []
     for q in qwords:
-        b: dict[int, float] = {}
-        c: dict[int, float] = {}
-        for w, sim in matches[q].items():
-            for positions, tier in zip(postings(w), TIERS, strict=True):
-                value = sim * tier
-                for pos in positions:
-                    if b.get(pos, 0.0) < value:
-                        b[pos] = value
-                    if c.get(pos, 0.0) < sim:
-                        c[pos] = sim
-                if q not in STOPWORDS and tier > FIELD_WEIGHT["answer"]:
-                    beyond.update(positions)
-        best.append(b)
-        closest.append(c)
-    found: set[int] = set()
-    for q, b in zip(qwords, best, strict=True):
+        lists = {w: postings(w) for w in matches[q]}
         if q not in STOPWORDS:
-            found.update(b)
-    out = {}
-    for pos in found:
+            for head, source, _ in lists.values():
+                beyond.update(head, source)
+        per_word.append(_classes(lists, matches[q]))
+    anywhere = [seen for q, (_, seen) in zip(qwords, per_word, strict=True) if q not in STOPWORDS]
+    groups: list[tuple[tuple[tuple[float, float] | None, ...], set[int]]] = [((), set().union(*anywhere))]
+    for classes, seen in per_word:
+        refined = []
+        for key, members in groups:
+            for cls, positions in classes:
+                if both := members & positions:
+                    refined.append(((*key, cls), both))
+            if rest := members - seen:
+                refined.append(((*key, None), rest))
+        groups = refined
+    out = []
+    for key, members in groups:
         covered = closeness = coverage = hits = 0.0
-        for q, b, c in zip(qwords, best, closest, strict=True):
-            value = b.get(pos, 0.0)
-            if value:
+        for q, how in zip(qwords, key, strict=True):
+            if how:
+                value, sim = how
                 covered += weight[q]
                 closeness += weight[q] * value
                 if q not in STOPWORDS:
-                    coverage += c[pos]
+                    coverage += sim
                     hits += 1
-        out[pos] = Lexical(
-            100 * closeness / total, coverage / len(info), hits / len(info), covered, pos in beyond
-        )
+        score = 100 * closeness / total
+        for flag, part in ((True, members & beyond), (False, members - beyond)):
+            if part:
+                out.append((Lexical(score, coverage / len(info), hits / len(info), covered, flag), part))
     return out
+
+
+def _classes(
+    lists: Mapping[str, tuple[Sequence[int], ...]], matches: dict[str, float]
+) -> tuple[list[tuple[tuple[float, float], set[int]]], set[int]]:
+    """One query word's classes of entries, by (its best closeness times the
+    tier's weight, its best closeness), and every entry it matches."""
+    by_value: list[tuple[float, set[int]]] = []
+    seen: set[int] = set()
+    segments = [
+        (sim * tier, pos) for w, sim in matches.items() for pos, tier in zip(lists[w], TIERS, strict=True)
+    ]
+    for value, positions in sorted(segments, key=lambda seg: -seg[0]):  # best first: each entry's best
+        if new := set(positions) - seen:
+            seen |= new
+            by_value.append((value, new))
+    by_sim: list[tuple[float, set[int]]] = []
+    seen_sim: set[int] = set()
+    for w, sim in sorted(matches.items(), key=lambda pair: -pair[1]):
+        if new := set().union(*lists[w]) - seen_sim:
+            seen_sim |= new
+            by_sim.append((sim, new))
+    classes = []
+    for value, valued in by_value:
+        for sim, close in by_sim:
+            if both := valued & close:
+                classes.append(((value, sim), both))
+    return classes, seen
 
 
 def matched(d: Doc, qwords: Sequence[str], matches: dict[str, dict[str, float]]) -> dict[str, frozenset[str]]:
@@ -207,7 +237,7 @@ def matched(d: Doc, qwords: Sequence[str], matches: dict[str, dict[str, float]])
 
 
 def rank(
-    found: dict[int, Lexical],
+    groups: list[Group],
     lengths: Sequence[int],
     limit: int,
     min_score: int,
@@ -217,20 +247,48 @@ def rank(
     """The best `limit` entries for the query, by its words (`lexical`) and,
     where `similar` gives the cosine similarity of each entry's meaning to the
     query's, by meaning too; only those it is really about. `lengths` gives
-    each entry's question length."""
+    each entry's question length. Entries matching more words come first
+    among equals, then the shorter question, then file order.
+
+    Within a group, an entry's score rises with its similarity, so only the
+    group's `limit` most similar entries can be among the best; and groups
+    are taken best words first, until none left can reach the best `limit`."""
     import heapq
 
     similar = similar or {}
-    scored = []
-    for pos in found.keys() | {p for p, s in similar.items() if s >= threshold}:
-        lex = found.get(pos)
+    kept: list[tuple[tuple[float, float, int, int], Ranked]] = []
+
+    def offer(lex: Lexical | None, pos: int) -> None:
         score = fuse(lex, similar.get(pos), threshold)
-        if score is None or round(score) < min_score:
-            continue
-        # Entries matching more words come first among equals, then the
-        # shorter question, then file order.
-        scored.append((-score, -(lex.covered if lex else 0), lengths[pos], pos, lex is not None))
-    return [Ranked(pos, round(-neg), by_words) for neg, _, _, pos, by_words in heapq.nsmallest(limit, scored)]
+        if score is not None and round(score) >= min_score:
+            key = (-score, -(lex.covered if lex else 0.0), lengths[pos], pos)
+            kept.append((key, Ranked(pos, round(score), lex is not None)))
+
+    def closest(members: Iterable[int]) -> list[int]:
+        def order(p: int) -> tuple[float, int, int]:
+            return max(0.0, min(1.0, similar[p])), -lengths[p], -p
+
+        return heapq.nlargest(limit, members, key=order)
+
+    for lex, members in sorted(groups, key=lambda g: -g[0].score):
+        best_possible = lex.score / 2 + 50 if similar else lex.score
+        if len(kept) >= limit and best_possible < -kept[limit - 1][0][0]:
+            break
+        with_meaning = members & similar.keys()
+        for pos in closest(with_meaning):
+            offer(lex, pos)
+        for pos in heapq.nsmallest(limit, members - with_meaning, key=lambda p: (lengths[p], p)):
+            offer(lex, pos)
+        kept.sort(key=lambda pair: pair[0])
+        del kept[limit:]
+    # Entries found by meaning alone score at most 50.
+    if similar and (len(kept) < limit or -kept[-1][0][0] <= 50):
+        matched = set().union(*(members for _, members in groups))
+        alone = {p for p, s in similar.items() if s >= threshold} - matched
+        for pos in closest(alone):
+            offer(None, pos)
+        kept.sort(key=lambda pair: pair[0])
+    return [ranked for _, ranked in kept[:limit]]
 
 
 # How far below the FAQ's threshold a similarity may be when the query's words

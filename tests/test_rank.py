@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "eval"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import evaluate  # noqa: E402
-from generate import generate  # noqa: E402
+from generate import generate, repeat_real  # noqa: E402
 
 
 def reference(faq: Faq, qwords: list[str], matches: dict[str, dict[str, float]]) -> dict[int, rank.Lexical]:
@@ -56,20 +56,39 @@ def reference(faq: Faq, qwords: list[str], matches: dict[str, dict[str, float]])
     return out
 
 
+def exhaustive(
+    lexical: dict[int, rank.Lexical],
+    lengths: list[int],
+    limit: int,
+    similar: dict[int, float],
+    threshold: float,
+) -> list[rank.Ranked]:
+    """Every candidate fused and sorted, the slow and obvious way."""
+    keyed = []
+    for pos in lexical.keys() | {p for p, s in similar.items() if s >= threshold}:
+        lex = lexical.get(pos)
+        score = rank.fuse(lex, similar.get(pos), threshold)
+        if score is not None:
+            key = (-score, -(lex.covered if lex else 0.0), lengths[pos], pos)
+            keyed.append((key, rank.Ranked(pos, round(score), lex is not None)))
+    return [ranked for _, ranked in sorted(keyed)[:limit]]
+
+
 def check(faq: Faq, store: Store, query: str) -> None:
     qwords = rank.query_words(query)
     matches = {q: rank.word_matches(_SqlVocabulary(store.db), q) for q in qwords}
-    found = rank.lexical(store._postings, qwords, matches)
-    expected = reference(faq, qwords, matches)
-    assert found == expected, query
-    # The best few, kept as they come, are the first few of every entry sorted.
+    groups = rank.lexical(store._postings, qwords, matches)
+    scores = {pos: lex for lex, members in groups for pos in members}
+    assert sum(len(members) for _, members in groups) == len(scores), query  # groups are disjoint
+    assert scores == reference(faq, qwords, matches), query
     similar = store._similarities(query) if rank.informative(qwords) else {}
     threshold = store.meta.get("threshold", 1.0)
-    lengths = [
-        len(rank.as_entry(d).question) for d in [*faq.entries, *([faq.summary] if faq.summary else [])]
-    ]
-    everything = rank.rank(expected, lengths, len(lengths), 0, similar, threshold)
-    assert rank.rank(found, store._lengths(), 5, 0, similar, threshold) == everything[:5], query
+    docs = [*faq.entries, *([faq.summary] if faq.summary else [])]
+    lengths = [len(rank.as_entry(d).question) for d in docs]
+    for limit in (1, 5, 50):
+        expected = exhaustive(scores, lengths, limit, similar, threshold)
+        assert rank.rank(groups, store._lengths(), limit, 0, similar, threshold) == expected, query
+    assert rank.rank(groups, store._lengths(), 5, 0, {}, 1.0) == exhaustive(scores, lengths, 5, {}, 1.0)
 
 
 @pytest.mark.parametrize("corpus", list(evaluate.FAQS))
@@ -104,6 +123,17 @@ def test_random_queries_on_a_generated_faq_score_as_the_reference(tmp_path: Path
         check(faq, store, " ".join(chosen))
 
 
+def test_a_faq_of_many_near_copies_ranks_its_ties_as_the_reference(tmp_path: Path) -> None:
+    # Copies of an entry score alike on words and nearly alike on meaning: the
+    # ties are broken by similarity, then question length, then file order.
+    path = tmp_path / "faq.yaml"
+    repeat_real(720, path)
+    faq = load_path(path)
+    store = Store(build(faq, {}))
+    for _, query in evaluate.cases("debian", "words")[:40] + evaluate.cases("debian", "meaning")[:20]:
+        check(faq, store, query)
+
+
 def test_an_entry_found_only_in_its_answer_is_not_taken_on_the_words_say_so() -> None:
     faq = Faq(
         (
@@ -114,6 +144,17 @@ def test_an_entry_found_only_in_its_answer_is_not_taken_on_the_words_say_so() ->
     store = Store(build(faq, {}))
     qwords = ["pangolin"]
     matches = {"pangolin": rank.word_matches(_SqlVocabulary(store.db), "pangolin")}
-    found = rank.lexical(store._postings, qwords, matches)
+    found = {pos: lex for lex, members in rank.lexical(store._postings, qwords, matches) for pos in members}
     assert found[0].beyond_answer is False and found[1].beyond_answer is True
     assert found[1].score > found[0].score  # the question weighs more than the answer
+
+
+def test_an_entry_found_by_meaning_alone_can_beat_weak_word_matches() -> None:
+    # Entry 0 matches the words, weakly, and is not much like the query; entry 1
+    # matches no word but means much the same: its 50 x 0.9 beats 20 / 2 + 50 x 0.5.
+    lex = rank.Lexical(20.0, 1.0, 1.0, 1.0, True)
+    similar = {0: 0.5, 1: 0.9, 2: 0.1}
+    expected = exhaustive({0: lex}, [10, 10, 10], 2, similar, 0.4)
+    assert [r.pos for r in expected] == [1, 0]
+    for limit in (1, 2):
+        assert rank.rank([(lex, {0})], [10, 10, 10], limit, 0, similar, 0.4) == expected[:limit]
