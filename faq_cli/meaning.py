@@ -16,7 +16,7 @@ import re
 import sqlite3
 import unicodedata
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -176,7 +176,7 @@ class Model:
         norm = sum(x * x for x in total) ** 0.5
         return [x / norm for x in total] if norm else None
 
-    def weights(self, texts: Iterable[list[str]]) -> dict[str, float]:
+    def weights(self, texts: Iterable[Collection[str]]) -> dict[str, float]:
         """Each token's weight in a FAQ of these texts: its inverse document
         frequency, so that what every entry says ("debian" in the Debian FAQ)
         counts less than what tells entries apart. A token the FAQ lacks

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, NamedTuple
 
 from faq_cli.model import Entry, Summary
@@ -70,13 +71,17 @@ if TYPE_CHECKING:  # a Protocol class costs start-up time; only mypy needs it
 Postings = Callable[[str], tuple[Sequence[int], Sequence[int], Sequence[int]]]
 
 
-def field_words(entry: Entry) -> tuple[set[str], ...]:
-    """The distinct folded words of each of FIELDS."""
+def field_words(
+    entry: Entry, distinct: Callable[[str], AbstractSet[str]] | None = None
+) -> tuple[set[str], ...]:
+    """The distinct folded words of each of FIELDS; `distinct` gives a text's
+    distinct words, where a caller remembers those of texts a FAQ repeats."""
+    of = distinct or (lambda text: set(words(text)))
     return (
-        set(words(entry.question)),
-        {w for t in entry.tags for w in words(t)},
-        {w for s in entry.sources for w in words(s)},
-        set(words(entry.answer)),
+        set(of(entry.question)),
+        {w for t in entry.tags for w in of(t)},
+        {w for s in entry.sources for w in of(s)},
+        set(of(entry.answer)),
     )
 
 

@@ -13,6 +13,7 @@ same database is built in memory instead.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import sqlite3
@@ -20,12 +21,13 @@ import zlib
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
 from faq_cli import rank
 from faq_cli.model import Entry, Faq, Summary
-from faq_cli.text import stem
+from faq_cli.text import stem, words
 
 FORMAT = "3"  # bump when the schema changes; code changes are caught by _code_version()
 BATCH = 2000
@@ -249,14 +251,17 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
     total = len(faq.entries)
     s = faq.summary
     docs: list[Entry | Summary] = [*faq.entries, *([s] if s else [])]
+    # A FAQ may repeat an answer, a source or a tag many times: the words of
+    # the last few thousand distinct texts are remembered (bounded memory).
+    distinct = functools.lru_cache(maxsize=4096)(lambda text: frozenset(words(text)))
     for pos, d in enumerate(map(rank.as_entry, docs)):
-        fields = rank.field_words(d)
+        fields = rank.field_words(d, distinct)
         for tier, found in zip(postings, rank.tiers(fields), strict=True):
             for w in found:
                 tier[w].append(pos)
         lengths.append(len(d.question))
-        words = "\t".join(rank.doc(d, pos, fields).fields)
-        rows.append((pos, d.id, d.question, d.answer, json.dumps(d.sources), json.dumps(d.tags), words))
+        by_field = "\t".join(rank.doc(d, pos, fields).fields)
+        rows.append((pos, d.id, d.question, d.answer, json.dumps(d.sources), json.dumps(d.tags), by_field))
         if len(rows) == BATCH:
             db.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             rows.clear()
@@ -296,21 +301,17 @@ def _fill_vectors(db: sqlite3.Connection, docs: list[Entry], progress: Progress 
         return {}
     import numpy as np
 
-    # Each distinct text is tokenised once, and each distinct entry embedded
-    # once per batch: a FAQ that repeats answers pays for them once.
-    memo: dict[str, list[str]] = {}
-
-    def tokens(text: str) -> list[str]:
-        found = memo.get(text)
-        if found is None:
-            found = memo[text] = model.tokens(text)
-        return found
+    # A text the FAQ repeats is tokenised once while it is among the last few
+    # thousand (bounded memory), and summed once per batch.
+    tokens = functools.lru_cache(maxsize=4096)(model.tokens)
 
     pairs = [rank.meaning_texts(d) for d in docs]  # (question and tags, answer)
 
-    def wholes() -> Iterator[list[str]]:
+    distinct = functools.lru_cache(maxsize=4096)(lambda text: frozenset(tokens(text)))
+
+    def wholes() -> Iterator[AbstractSet[str]]:
         for i, (head, answer) in enumerate(pairs, 1):
-            yield tokens(head) + tokens(answer)
+            yield distinct(head) | distinct(answer)
             if progress and not i % BATCH:
                 progress("Reading meaning of", i, len(pairs))
 
@@ -420,8 +421,8 @@ class Store:
             yield from self.db.execute(sql.format(",".join("?" * len(chunk))), chunk)
 
     def _docs(self, positions: Sequence[int]) -> Iterator[rank.Doc]:
-        for pos, length, words in self._rows("pos, length(question), words", positions):
-            yield rank.Doc(pos, length, tuple(words.split("\t")))
+        for pos, length, by_field in self._rows("pos, length(question), words", positions):
+            yield rank.Doc(pos, length, tuple(by_field.split("\t")))
 
     def _postings(self, word: str) -> tuple[array[int], array[int], array[int]]:
         row = self.db.execute("SELECT head, source, answer FROM word WHERE word = ?", (word,)).fetchone()
