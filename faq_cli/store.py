@@ -485,6 +485,7 @@ class Store:
         positions = array("I", row[0])
         if len(positions) <= EXACT_UP_TO:
             return self._cosines(q, positions)
+        import heapq
         import math
 
         width = len(vector) // 8
@@ -495,8 +496,9 @@ class Store:
             for i in range(0, len(bits), width)
         ]
         # Sign agreement estimates the angle between two vectors (Charikar's SimHash).
-        estimate = {p: math.cos(math.pi * h / len(vector)) for p, h in zip(positions, unlike, strict=True)}
-        closest = sorted(range(len(unlike)), key=unlike.__getitem__)[:EXACT_UP_TO]
+        cosine = [math.cos(math.pi * h / len(vector)) for h in range(len(vector) + 1)]
+        estimate = dict(zip(positions, map(cosine.__getitem__, unlike), strict=True))
+        closest = heapq.nsmallest(EXACT_UP_TO, range(len(unlike)), key=unlike.__getitem__)
         estimate.update(self._cosines(q, [positions[i] for i in closest]))
         return estimate
 
