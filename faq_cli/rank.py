@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from itertools import compress
 from typing import TYPE_CHECKING, NamedTuple
 
 from faq_cli.model import Entry, Summary
@@ -164,24 +165,38 @@ def lexical(postings: Postings, qwords: Sequence[str], matches: dict[str, dict[s
         return []
     weight = {q: (STOPWORD_WEIGHT if q in STOPWORDS else 1.0) for q in qwords}
     total = sum(weight.values())
+
+    def tier_sets(q: str, within: set[int] | None = None) -> dict[str, tuple[set[int], ...]]:
+        """Each of the word's matches' positions, by tier, as sets (those `within`)."""
+        return {
+            w: tuple(set(p) if within is None else within.intersection(p) for p in postings(w))
+            for w in matches[q]
+        }
+
     beyond: set[int] = set()  # an informative word in the question, tags or sources
-    per_word = []
-    for q in qwords:
-        lists = {w: postings(w) for w in matches[q]}
-        if q not in STOPWORDS:
-            for head, source, _ in lists.values():
-                beyond.update(head, source)
-        per_word.append(_classes(lists, matches[q]))
-    anywhere = [seen for q, (_, seen) in zip(qwords, per_word, strict=True) if q not in STOPWORDS]
-    groups: list[tuple[tuple[tuple[float, float] | None, ...], set[int]]] = [((), set().union(*anywhere))]
-    for classes, seen in per_word:
+    per_word = {}
+    for q in info:
+        tiers = tier_sets(q)
+        for head, source, _ in tiers.values():
+            beyond |= head | source
+        per_word[q] = _classes(tiers, matches[q])
+    candidates: set[int] = set().union(*(seen for _, seen in per_word.values()))
+    for q in qwords:  # stop words: only where they meet the candidates
+        if q in STOPWORDS:
+            per_word[q] = _classes(tier_sets(q, candidates), matches[q])
+    groups: list[tuple[tuple[tuple[float, float] | None, ...], set[int]]] = [((), candidates)]
+    for classes, seen in map(per_word.__getitem__, qwords):
         refined = []
         for key, members in groups:
-            for cls, positions in classes:
-                if both := members & positions:
-                    refined.append(((*key, cls), both))
-            if rest := members - seen:
+            inside = members & seen
+            if rest := members - inside:
                 refined.append(((*key, None), rest))
+            for cls, positions in classes:  # they divide `seen` between them
+                if not inside:
+                    break
+                if both := inside & positions:
+                    refined.append(((*key, cls), both))
+                    inside -= both
         groups = refined
     out = []
     for key, members in groups:
@@ -202,30 +217,33 @@ def lexical(postings: Postings, qwords: Sequence[str], matches: dict[str, dict[s
 
 
 def _classes(
-    lists: Mapping[str, tuple[Sequence[int], ...]], matches: dict[str, float]
+    tiers: Mapping[str, tuple[set[int], ...]], matches: dict[str, float]
 ) -> tuple[list[tuple[tuple[float, float], set[int]]], set[int]]:
     """One query word's classes of entries, by (its best closeness times the
     tier's weight, its best closeness), and every entry it matches."""
     by_value: list[tuple[float, set[int]]] = []
     seen: set[int] = set()
     segments = [
-        (sim * tier, pos) for w, sim in matches.items() for pos, tier in zip(lists[w], TIERS, strict=True)
+        (sim * tier, p) for w, sim in matches.items() for p, tier in zip(tiers[w], TIERS, strict=True)
     ]
     for value, positions in sorted(segments, key=lambda seg: -seg[0]):  # best first: each entry's best
-        if new := set(positions) - seen:
+        if new := positions - seen:
             seen |= new
             by_value.append((value, new))
     by_sim: list[tuple[float, set[int]]] = []
     seen_sim: set[int] = set()
     for w, sim in sorted(matches.items(), key=lambda pair: -pair[1]):
-        if new := set().union(*lists[w]) - seen_sim:
+        if new := set().union(*tiers[w]) - seen_sim:
             seen_sim |= new
             by_sim.append((sim, new))
     classes = []
     for value, valued in by_value:
-        for sim, close in by_sim:
+        for sim, close in by_sim:  # they divide `seen` between them
             if both := valued & close:
                 classes.append(((value, sim), both))
+                valued -= both
+                if not valued:
+                    break
     return classes, seen
 
 
@@ -270,10 +288,20 @@ def rank(
             kept.append((key, Ranked(pos, round(score), lex is not None)))
 
     def closest(members: Iterable[int]) -> list[int]:
+        """The `limit` members that rank first: by similarity (clipped to
+        0-1, as scores are), then the shorter question, then file order."""
+
         def order(p: int) -> tuple[float, int, int]:
             return max(0.0, min(1.0, similar[p])), -lengths[p], -p
 
-        return heapq.nlargest(limit, members, key=order)
+        pool = list(members)
+        if len(pool) > limit:
+            # Only members at least as similar as the limit-th can rank first;
+            # finding them first keeps the slow sort key off a big group.
+            sims = list(map(similar.__getitem__, pool))
+            floor = max(0.0, min(1.0, heapq.nlargest(limit, sims)[-1]))
+            pool = list(compress(pool, map(floor.__le__, sims))) if floor > 0 else pool
+        return heapq.nlargest(limit, pool, key=order)
 
     for lex, members in sorted(groups, key=lambda g: -g[0].score):
         best_possible = lex.score / 2 + 50 if similar else lex.score
