@@ -73,6 +73,21 @@ def decode(data: bytes, name: str) -> str:
         ) from None
 
 
+def check_utf8(data: bytes, name: str) -> None:
+    """`decode`'s check, without keeping a decoded copy of a large file."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(data), 1 << 20):
+            decoder.decode(view[start : start + (1 << 20)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        decode(data, name)  # raises the located error
+        raise
+
+
 _SCALAR, _SEQ, _MAP, _END, _ALIAS, _DOC_END, _SKIP = range(7)
 _EVENTS = {
     yaml.ScalarEvent: _SCALAR,
@@ -88,7 +103,7 @@ _EVENTS = {
 _NOT_PLAIN_STR = frozenset("0123456789+-.~<=nNtTfFyYoO")  # first letters that may resolve to non-strings
 
 
-def parse(text: str, name: str, on_entry: Callable[[Node], None]) -> Node | None:
+def parse(text: str | bytes, name: str, on_entry: Callable[[Node], None]) -> Node | None:
     """Build located nodes from YAML events; None for an empty document.
 
     Each item of the top-level `entries` list goes to `on_entry` as soon as it
@@ -169,7 +184,8 @@ def parse(text: str, name: str, on_entry: Callable[[Node], None]) -> Node | None
                 pending.append(None)
                 keys.append({})
     except yaml.MarkedYAMLError as exc:
-        raise DataError(name, [_yaml_problem(exc, text)]) from None
+        source = text if isinstance(text, str) else text.decode("utf-8-sig")  # marks count characters
+        raise DataError(name, [_yaml_problem(exc, source)]) from None
     except yaml.YAMLError as exc:  # e.g. the reader's "unacceptable character"
         raise DataError(name, [Problem(f"not valid YAML: {exc}")]) from None
     finally:
@@ -354,8 +370,10 @@ def _int(node: Node) -> int | None:
     return value if isinstance(value, int) and value < 2**63 else None
 
 
-def load_text(text: str, name: str, progress: Callable[[str, int, None], None] | None = None) -> Faq:
-    """Parse and validate FAQ YAML text, reporting progress every 1,000 entries."""
+def load_text(text: str | bytes, name: str, progress: Callable[[str, int, None], None] | None = None) -> Faq:
+    """Parse and validate FAQ YAML text, reporting progress every 1,000 entries.
+    The text may be UTF-8 bytes that `check_utf8` passed: libyaml reads them
+    as they are, where a str would be encoded to a second copy first."""
     checker = _Checker()
     on_entry = checker.entry
     if progress is not None:

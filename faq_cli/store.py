@@ -92,9 +92,12 @@ def open_store(path: Path, use_cache: bool = True, progress: Progress | None = N
     if target is not None and (db := _open_cached(target, path, identity)) is not None:
         _OPENED.append(target)
         return Store(db)
+    from faq_cli.load import check_utf8, load_text
+
     data = read_bytes(typed)
-    faq = _parse(data, str(typed), progress)
     identity["sha256"] = _sha256(data)
+    check_utf8(data, str(typed))
+    faq = load_text(data, str(typed), progress)  # the file is held once, as bytes, while parsed
     del data
     return Store(build(faq, identity, target, progress))
 
@@ -111,12 +114,6 @@ def forget_opened() -> bool:
             target.unlink()
     _OPENED.clear()
     return found
-
-
-def _parse(data: bytes, name: str, progress: Progress | None) -> Faq:
-    from faq_cli.load import decode, load_text
-
-    return load_text(decode(data, name), name, progress)
 
 
 def _code_version() -> str:
@@ -252,8 +249,8 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
     s = faq.summary
     docs: list[Entry | Summary] = [*faq.entries, *([s] if s else [])]
     # A FAQ may repeat an answer, a source or a tag many times: the words of
-    # the last few thousand distinct texts are remembered (bounded memory).
-    distinct = functools.lru_cache(maxsize=4096)(lambda text: frozenset(words(text)))
+    # the last thousand distinct texts are remembered (bounded memory).
+    distinct = functools.lru_cache(maxsize=1024)(lambda text: frozenset(words(text)))
     for pos, d in enumerate(map(rank.as_entry, docs)):
         fields = rank.field_words(d, distinct)
         for tier, found in zip(postings, rank.tiers(fields), strict=True):
@@ -301,13 +298,13 @@ def _fill_vectors(db: sqlite3.Connection, docs: list[Entry], progress: Progress 
         return {}
     import numpy as np
 
-    # A text the FAQ repeats is tokenised once while it is among the last few
+    # A text the FAQ repeats is tokenised once while it is among the last
     # thousand (bounded memory), and summed once per batch.
-    tokens = functools.lru_cache(maxsize=4096)(model.tokens)
+    tokens = functools.lru_cache(maxsize=1024)(model.tokens)
 
     pairs = [rank.meaning_texts(d) for d in docs]  # (question and tags, answer)
 
-    distinct = functools.lru_cache(maxsize=4096)(lambda text: frozenset(tokens(text)))
+    distinct = functools.lru_cache(maxsize=1024)(lambda text: frozenset(tokens(text)))
 
     def wholes() -> Iterator[AbstractSet[str]]:
         for i, (head, answer) in enumerate(pairs, 1):

@@ -76,6 +76,12 @@ def test_unreadable_file(run, faq_file) -> None:  # type: ignore[no-untyped-def]
         (b"entries:\n- question: q\n  answr: a\n", ":2:3", "entries[0].answer: missing"),
         (b"entries:\n- question: q\n  question: r\n  answer: a\n", ":3:3", "duplicate key 'question'"),
         (b"entries:\n\t- question: q\n", ":2:1", "tab"),
+        # Located by characters, after a BOM and accents (the index is read from bytes):
+        (
+            "\ufeffentries:\n- question: \u00e9t\u00e9\n\t  answer: a\n".encode(),
+            ":3:1",
+            "(a tab; YAML indents",
+        ),
         (b"entries: []\nentries: []\n", ":2:1", "duplicate key 'entries'"),
         (b"entries:\n- question: caf\xe9\n", ":2:16", "not valid UTF-8 (byte 0xe9 at offset 24)"),
         (bytes(range(256)) * 40, ":2:118", "not valid UTF-8 (byte 0x80 at offset 128)"),
