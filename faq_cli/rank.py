@@ -59,6 +59,8 @@ class Hit(NamedTuple):
 if TYPE_CHECKING:  # a Protocol class costs start-up time; only mypy needs it
     from typing import Protocol
 
+    from pyroaring import BitMap
+
     class Vocabulary(Protocol):
         def has(self, word: str) -> bool: ...
         def with_stem(self, word_stem: str) -> Iterable[str]: ...
@@ -69,7 +71,7 @@ if TYPE_CHECKING:  # a Protocol class costs start-up time; only mypy needs it
 
 
 # A word's positions, in each of TIERS: question or tags; sources; answer.
-Postings = Callable[[str], tuple[Sequence[int], Sequence[int], Sequence[int]]]
+Postings = Callable[[str], "tuple[BitMap, BitMap, BitMap]"]
 
 
 def field_words(
@@ -151,7 +153,7 @@ class Lexical(NamedTuple):
     beyond_answer: bool  # an informative word is in the question, tags or sources
 
 
-Group = tuple[Lexical, set[int]]  # the entries that match the query's words alike
+Group = tuple[Lexical, "BitMap"]  # the entries that match the query's words alike
 
 
 def lexical(postings: Postings, qwords: Sequence[str], matches: dict[str, dict[str, float]]) -> list[Group]:
@@ -159,32 +161,29 @@ def lexical(postings: Postings, qwords: Sequence[str], matches: dict[str, dict[s
     computed from the words' postings alone, as groups of entries that score
     alike. An entry's score depends only on how closely, and in which tier,
     each query word matches it, a handful of classes per word; so entries are
-    sorted into classes with set operations, never one by one in Python."""
+    sorted into classes with bitmap operations, never one by one in Python."""
+    from pyroaring import BitMap
+
     info = informative(qwords)
     if not info:
         return []
     weight = {q: (STOPWORD_WEIGHT if q in STOPWORDS else 1.0) for q in qwords}
     total = sum(weight.values())
-
-    def tier_sets(q: str, within: set[int] | None = None) -> dict[str, tuple[set[int], ...]]:
-        """Each of the word's matches' positions, by tier, as sets (those `within`)."""
-        return {
-            w: tuple(set(p) if within is None else within.intersection(p) for p in postings(w))
-            for w in matches[q]
-        }
-
-    beyond: set[int] = set()  # an informative word in the question, tags or sources
+    beyond = BitMap()  # an informative word in the question, tags or sources
     per_word = {}
+    tiers: dict[str, tuple[BitMap, ...]]
     for q in info:
-        tiers = tier_sets(q)
+        tiers = {w: postings(w) for w in matches[q]}
         for head, source, _ in tiers.values():
-            beyond |= head | source
+            beyond |= head
+            beyond |= source
         per_word[q] = _classes(tiers, matches[q])
-    candidates: set[int] = set().union(*(seen for _, seen in per_word.values()))
+    candidates = BitMap().union(*(seen for _, seen in per_word.values()))
     for q in qwords:  # stop words: only where they meet the candidates
         if q in STOPWORDS:
-            per_word[q] = _classes(tier_sets(q, candidates), matches[q])
-    groups: list[tuple[tuple[tuple[float, float] | None, ...], set[int]]] = [((), candidates)]
+            tiers = {w: tuple(candidates & p for p in postings(w)) for w in matches[q]}
+            per_word[q] = _classes(tiers, matches[q])
+    groups: list[tuple[tuple[tuple[float, float] | None, ...], BitMap]] = [((), candidates)]
     for classes, seen in map(per_word.__getitem__, qwords):
         refined = []
         for key, members in groups:
@@ -217,12 +216,14 @@ def lexical(postings: Postings, qwords: Sequence[str], matches: dict[str, dict[s
 
 
 def _classes(
-    tiers: Mapping[str, tuple[set[int], ...]], matches: dict[str, float]
-) -> tuple[list[tuple[tuple[float, float], set[int]]], set[int]]:
+    tiers: Mapping[str, tuple[BitMap, ...]], matches: dict[str, float]
+) -> tuple[list[tuple[tuple[float, float], BitMap]], BitMap]:
     """One query word's classes of entries, by (its best closeness times the
     tier's weight, its best closeness), and every entry it matches."""
-    by_value: list[tuple[float, set[int]]] = []
-    seen: set[int] = set()
+    from pyroaring import BitMap
+
+    by_value: list[tuple[float, BitMap]] = []
+    seen = BitMap()
     segments = [
         (sim * tier, p) for w, sim in matches.items() for p, tier in zip(tiers[w], TIERS, strict=True)
     ]
@@ -230,10 +231,10 @@ def _classes(
         if new := positions - seen:
             seen |= new
             by_value.append((value, new))
-    by_sim: list[tuple[float, set[int]]] = []
-    seen_sim: set[int] = set()
+    by_sim: list[tuple[float, BitMap]] = []
+    seen_sim = BitMap()
     for w, sim in sorted(matches.items(), key=lambda pair: -pair[1]):
-        if new := set().union(*tiers[w]) - seen_sim:
+        if new := BitMap().union(*tiers[w]) - seen_sim:
             seen_sim |= new
             by_sim.append((sim, new))
     classes = []
@@ -277,6 +278,7 @@ def rank(
     group's `limit` most similar entries can be among the best; and groups
     are taken best words first, until none left can reach the best `limit`."""
     import heapq
+    import operator
 
     similar = similar or {}
     kept: list[tuple[tuple[float, float, int, int], Ranked]] = []
@@ -307,17 +309,19 @@ def rank(
         best_possible = lex.score / 2 + 50 if similar else lex.score
         if len(kept) >= limit and best_possible < -kept[limit - 1][0][0]:
             break
-        with_meaning = members & similar.keys()
-        for pos in closest(with_meaning):
+        pool = list(members)
+        has_meaning = list(map(similar.__contains__, pool))
+        for pos in closest(compress(pool, has_meaning)):
             offer(lex, pos)
-        for pos in heapq.nsmallest(limit, members - with_meaning, key=lambda p: (lengths[p], p)):
+        without = compress(pool, map(operator.not_, has_meaning))
+        for pos in heapq.nsmallest(limit, without, key=lambda p: (lengths[p], p)):
             offer(lex, pos)
         kept.sort(key=lambda pair: pair[0])
         del kept[limit:]
     # Entries found by meaning alone score at most 50.
     if similar and (len(kept) < limit or -kept[-1][0][0] <= 50):
-        matched = set().union(*(members for _, members in groups))
-        alone = {p for p, s in similar.items() if s >= threshold} - matched
+        matched = groups[0][1].union(*(members for _, members in groups[1:])) if groups else ()
+        alone = [p for p, s in similar.items() if s >= threshold and p not in matched]
         for pos in closest(alone):
             offer(None, pos)
         kept.sort(key=lambda pair: pair[0])

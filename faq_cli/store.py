@@ -23,13 +23,16 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from faq_cli import rank
 from faq_cli.model import Entry, Faq, Summary
 from faq_cli.text import stem, words
 
-FORMAT = "3"  # bump when the schema changes; code changes are caught by _code_version()
+if TYPE_CHECKING:
+    from pyroaring import BitMap
+
+FORMAT = "4"  # bump when the schema changes; code changes are caught by _code_version()
 BATCH = 2000
 EXACT_UP_TO = 300  # entries whose meaning is compared in full; more are first sifted by sign bits
 
@@ -42,7 +45,8 @@ CREATE TABLE entry(
     answer TEXT NOT NULL, sources TEXT NOT NULL, tags TEXT NOT NULL,
     words TEXT NOT NULL  -- each field's words, space-separated; fields tab-separated
 );
--- the positions (uint32) with the word in question or tags; else in sources; else in the answer
+-- the positions with the word in question or tags; else in sources; else in the answer,
+-- each a serialized Roaring bitmap (pyroaring)
 CREATE TABLE word(word TEXT PRIMARY KEY, stem TEXT, head BLOB, source BLOB, answer BLOB) WITHOUT ROWID;
 CREATE INDEX word_stem ON word(stem);
 -- each entry's meaning as a unit vector of int8 (x 127), where it has one
@@ -265,11 +269,16 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
             if progress:
                 progress("Indexing", pos + 1, total)
     db.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    from pyroaring import BitMap
+
+    def blob(positions: array[int]) -> bytes:
+        return BitMap(positions).serialize()
+
     head, source, answer = postings
     db.executemany(
         "INSERT INTO word VALUES (?, ?, ?, ?, ?)",
         (
-            (w, stem(w) if len(w) >= 3 else None, head[w].tobytes(), source[w].tobytes(), answer[w].tobytes())
+            (w, stem(w) if len(w) >= 3 else None, blob(head[w]), blob(source[w]), blob(answer[w]))
             for w in head.keys() | source.keys() | answer.keys()
         ),
     )
@@ -421,12 +430,14 @@ class Store:
         for pos, length, by_field in self._rows("pos, length(question), words", positions):
             yield rank.Doc(pos, length, tuple(by_field.split("\t")))
 
-    def _postings(self, word: str) -> tuple[array[int], array[int], array[int]]:
+    def _postings(self, word: str) -> tuple[BitMap, BitMap, BitMap]:
+        from pyroaring import BitMap
+
         row = self.db.execute("SELECT head, source, answer FROM word WHERE word = ?", (word,)).fetchone()
-        out = array("I"), array("I"), array("I")
-        for positions, blob in zip(out, row or (), strict=False):
-            positions.frombytes(blob)
-        return out
+        if row is None:
+            return BitMap(), BitMap(), BitMap()
+        head, source, answer = map(BitMap.deserialize, row)
+        return head, source, answer
 
     def _lengths(self) -> array[int]:
         """Each row's question length, by position: ranking's tie-break."""
