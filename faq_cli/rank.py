@@ -121,17 +121,57 @@ def word_matches(vocabulary: Vocabulary, q: str) -> dict[str, float]:
         found[w] = 1.0 if w == q else max(found.get(w, 0.0), 0.7 + 0.2 * len(q) / len(w))
     edits = typo_allowance(q)
     # A word the FAQ has is taken as spelled right: its typo neighbours (other
-    # words of the FAQ) would only add noise. Typos need RapidFuzz, imported only then.
+    # words of the FAQ) would only add noise.
     if edits and not known and (candidates := vocabulary.typo_candidates(q, edits)):
-        from rapidfuzz import process
-        from rapidfuzz.distance import OSA
-
-        for w, dist, _ in process.extract(q, candidates, scorer=OSA.distance, score_cutoff=edits, limit=None):
+        for w, dist in close_words(q, candidates, edits):
             # Typo candidates share the first letter: a typo rarely hits it, and
             # requiring it keeps unrelated words of the same shape apart.
             if w not in found and dist and len(w) > 3:
                 found[w] = 0.8 if dist == 1 else 0.65
     return found
+
+
+# Typo candidates at which RapidFuzz's import (about 17 ms) pays for itself;
+# a FAQ's candidates for one word (same first letter, nearly the same length)
+# are usually a few dozen to a few hundred.
+RAPIDFUZZ_FROM = 2000
+
+
+def close_words(q: str, candidates: Sequence[str], edits: int) -> list[tuple[str, int]]:
+    """The candidates within `edits` of `q` by optimal string alignment
+    distance (adjacent transpositions count one), with their distances."""
+    if len(candidates) >= RAPIDFUZZ_FROM:
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        found = process.extract(q, candidates, scorer=OSA.distance, score_cutoff=edits, limit=None)
+        return [(w, dist) for w, dist, _ in found]
+    out = []
+    for w in candidates:
+        dist = osa_distance(q, w, edits)
+        if dist is not None:
+            out.append((w, dist))
+    return out
+
+
+def osa_distance(a: str, b: str, limit: int) -> int | None:
+    """RapidFuzz's OSA.distance of two short words, or None when it is over `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return None
+    before: list[int] = []
+    above = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            d = min(above[j] + 1, row[j - 1] + 1, above[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                d = min(d, before[j - 2] + 1)
+            row[j] = d
+        # Over the limit in two rows running: no later cell can come back under it.
+        if min(row) > limit and min(above) > limit:
+            return None
+        before, above = above, row
+    return above[-1] if above[-1] <= limit else None
 
 
 def query_words(query: str) -> list[str]:

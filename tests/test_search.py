@@ -6,10 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from faq_cli import rank
 from faq_cli.load import load_path, load_text
 from faq_cli.model import Faq
-from faq_cli.rank import Hit, typo_allowance
+from faq_cli.rank import Hit, close_words, osa_distance, typo_allowance
 from faq_cli.store import Store, build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,3 +156,30 @@ def test_without_the_model_search_goes_by_words_and_says_nothing(run, monkeypatc
     assert json.loads(found.stdout)[0]["score"] == 100  # the word score alone
     missed = run("search", "what advantages will it bring", "--no-cache")
     assert missed.exit_code == 1 and "Traceback" not in missed.stderr
+
+
+# --- typo distance: our own for a few candidates, RapidFuzz's for many -------------
+
+_letters = st.text(alphabet="abcdeé", min_size=1, max_size=12)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(a=_letters, b=_letters, limit=st.integers(min_value=1, max_value=2))
+def test_osa_distance_is_rapidfuzz_s_within_the_limit(a: str, b: str, limit: int) -> None:
+    from rapidfuzz.distance import OSA
+
+    expected = OSA.distance(a, b)
+    assert osa_distance(a, b, limit) == (expected if expected <= limit else None)
+
+
+def test_close_words_agree_with_and_without_rapidfuzz(monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    rng = random.Random(3)
+    words = sorted({"".join(rng.choice("abcdeé") for _ in range(rng.randint(3, 9))) for _ in range(3000)})
+    for q in words[::150]:
+        own = close_words(q, words, 2)
+        monkeypatch.setattr(rank, "RAPIDFUZZ_FROM", 1)
+        theirs = close_words(q, words, 2)
+        monkeypatch.undo()
+        assert sorted(own) == sorted(theirs), q
