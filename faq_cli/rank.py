@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from itertools import compress
+from itertools import compress, filterfalse
 from typing import TYPE_CHECKING, NamedTuple
 
 from faq_cli.model import Entry, Summary
@@ -361,7 +361,8 @@ def rank(
     # Entries found by meaning alone score at most 50.
     if similar and (len(kept) < limit or -kept[-1][0][0] <= 50):
         matched = groups[0][1].union(*(members for _, members in groups[1:])) if groups else ()
-        alone = [p for p, s in similar.items() if s >= threshold and p not in matched]
+        close_enough = compress(similar.keys(), map(threshold.__le__, similar.values()))
+        alone = list(filterfalse(matched.__contains__, close_enough))
         for pos in closest(alone):
             offer(None, pos)
         kept.sort(key=lambda pair: pair[0])

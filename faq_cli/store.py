@@ -499,8 +499,9 @@ class Store:
         width = len(vector) // 8
         bits = row[1]
         query_bits = sum(1 << i for i, x in enumerate(vector) if x > 0)
+        number = int.from_bytes  # looked up once: this loop visits every entry
         unlike = [
-            (query_bits ^ int.from_bytes(bits[i : i + width], "little")).bit_count()
+            (query_bits ^ number(bits[i : i + width], "little")).bit_count()
             for i in range(0, len(bits), width)
         ]
         # Sign agreement estimates the angle between two vectors (Charikar's SimHash).
