@@ -219,6 +219,15 @@ def _store(data: Path | None, no_cache: bool = False) -> "Store":
         return open_store(data if data is not None else bundled(), not no_cache, progress)
 
 
+def _query(words: list[str]) -> str:
+    """The query words as one query ('faq search costa rica' is 'faq search
+    "costa rica"'), within the length limit."""
+    query = " ".join(words)
+    if len(query) > MAX_QUERY_CHARS:
+        raise UsageError(f"the query is {len(query):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+    return query
+
+
 # --- commands -------------------------------------------------------------------
 
 
@@ -288,30 +297,24 @@ def show(
         if out.json:
             out.json_doc(None)  # a script still gets one JSON document
         return EXIT_NOT_FOUND
-    _print_entry(out, entry)
+    _print_item(out, entry)
     return EXIT_OK
 
 
-def _print_entry(out: Out, entry: "Entry") -> None:
+def _print_item(out: Out, item: "Entry | Summary") -> None:
+    """An entry as 'faq show' prints it, or the summary as 'faq summary' does."""
     from faq_cli import render
+    from faq_cli.model import Entry
 
     if out.json:
-        out.json_doc(render.entry_dict(entry))
+        out.json_doc(render.entry_dict(item) if isinstance(item, Entry) else render.summary_dict(item))
     elif out.rich:
-        render.rich_entry(out.console(), entry)
+        if isinstance(item, Entry):
+            render.rich_entry(out.console(), item)
+        else:
+            render.rich_summary(out.console(), item)
     else:
-        out.lines(render.plain_entry(entry))
-
-
-def _print_summary(out: Out, summary: "Summary") -> None:
-    from faq_cli import render
-
-    if out.json:
-        out.json_doc(render.summary_dict(summary))
-    elif out.rich:
-        render.rich_summary(out.console(), summary)
-    else:
-        out.lines(render.plain_summary(summary))
+        out.lines(render.plain_entry(item) if isinstance(item, Entry) else render.plain_summary(item))
 
 
 def _ranges(ids: list[int]) -> str:
@@ -364,11 +367,9 @@ def search(
     """
     from faq_cli import render
 
-    query = " ".join(words)  # 'faq search costa rica' is 'faq search "costa rica"'
+    query = _query(words)
     if not query.strip():
         raise UsageError("the query is empty; try 'faq search \"Costa Rica\"'")
-    if len(query) > MAX_QUERY_CHARS:
-        raise UsageError(f"the query is {len(query):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
     store, out = _store(data, no_cache), Out(as_json, color)
     if exact:
         hits = [h for h in store.exact(query, limit) if h.score >= min_score]
@@ -406,7 +407,7 @@ def summary(
             out.json_doc(None)
         hint("this FAQ has no summary")
         return EXIT_NOT_FOUND
-    _print_summary(out, summary)
+    _print_item(out, summary)
     return EXIT_OK
 
 
@@ -437,23 +438,16 @@ def browse(
     # The view is drawn on stderr and read from stdin; stdout may be a pipe.
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         raise UsageError("browse needs a terminal; use 'faq search'")
-    query = " ".join(words or [])
-    if len(query) > MAX_QUERY_CHARS:
-        raise UsageError(f"the query is {len(query):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+    query = _query(words or [])
     store = _store(data, no_cache)
     if color is Color.never:
         os.environ["NO_COLOR"] = "1"  # Textual's own switch
     from faq_cli.browse import browse as run
-    from faq_cli.model import Entry
 
     chosen, code = run(store, query)
     if chosen is None:
         return code or EXIT_INTERRUPTED
-    out = Out(as_json, color)
-    if isinstance(chosen, Entry):
-        _print_entry(out, chosen)
-    else:
-        _print_summary(out, chosen)
+    _print_item(Out(as_json, color), chosen)
     return EXIT_OK
 
 
