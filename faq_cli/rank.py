@@ -34,14 +34,9 @@ MAX_QUERY_WORDS = 32
 TIERS = (FIELD_WEIGHT["question"], FIELD_WEIGHT["sources"], FIELD_WEIGHT["answer"])
 
 
-class Doc(NamedTuple):
-    """One entry as highlighting sees it: its place, and the words of each field."""
-
-    pos: int  # place in the file
-    length: int  # of the question: a shorter question is more about what matched
-    # The words of each of FIELDS as " w1 w2 ... ": testing a few words with `in`
-    # is cheaper than building sets for the few entries shown.
-    fields: tuple[str, ...]
+# One entry as highlighting sees it: the words of each of FIELDS as " w1 w2 ... ";
+# testing a few words with `in` is cheaper than building sets for the few shown.
+Doc = tuple[str, ...]
 
 
 class Ranked(NamedTuple):
@@ -96,10 +91,9 @@ def tiers(fields: tuple[set[str], ...]) -> tuple[set[str], set[str], set[str]]:
     return head, sources - head, answer - head - sources
 
 
-def doc(entry: Entry, pos: int, fields: tuple[set[str], ...] | None = None) -> Doc:
-    """Tokenise one entry (or take its `field_words`)."""
-    fields = fields or field_words(entry)
-    return Doc(pos, len(entry.question), tuple(f" {' '.join(sorted(f))} " for f in fields))
+def doc(fields: tuple[set[str], ...]) -> Doc:
+    """An entry's `field_words` as highlighting reads them."""
+    return tuple(f" {' '.join(sorted(f))} " for f in fields)
 
 
 def typo_allowance(word: str) -> int:
@@ -294,7 +288,7 @@ def matched(d: Doc, qwords: Sequence[str], matches: dict[str, dict[str, float]])
     out: dict[str, set[str]] = defaultdict(set)
     for q in informative(qwords):
         for w in matches[q]:
-            for f, text in zip(FIELDS, d.fields, strict=True):
+            for f, text in zip(FIELDS, d, strict=True):
                 if f" {w} " in text:
                     out[f].add(w)
     return {f: frozenset(out[f]) for f in FIELDS if out[f]}

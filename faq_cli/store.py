@@ -251,17 +251,18 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
     rows = []
     total = len(faq.entries)
     s = faq.summary
-    docs: list[Entry | Summary] = [*faq.entries, *([s] if s else [])]
+    items: list[Entry | Summary] = [*faq.entries, *([s] if s else [])]
+    docs = [rank.as_entry(item) for item in items]
     # A FAQ may repeat an answer, a source or a tag many times: the words of
     # the last thousand distinct texts are remembered (bounded memory).
     distinct = functools.lru_cache(maxsize=1024)(lambda text: frozenset(words(text)))
-    for pos, d in enumerate(map(rank.as_entry, docs)):
+    for pos, d in enumerate(docs):
         fields = rank.field_words(d, distinct)
         for tier, found in zip(postings, rank.tiers(fields), strict=True):
             for w in found:
                 tier[w].append(pos)
         lengths.append(len(d.question))
-        by_field = "\t".join(rank.doc(d, pos, fields).fields)
+        by_field = "\t".join(rank.doc(fields))
         rows.append((pos, d.id, d.question, d.answer, json.dumps(d.sources), json.dumps(d.tags), by_field))
         if len(rows) == BATCH:
             db.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
@@ -284,7 +285,7 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
     )
     meta = {
         **identity,
-        **_fill_vectors(db, [rank.as_entry(d) for d in docs], progress),
+        **_fill_vectors(db, docs, progress),
         "code": _code_version(),
         "entries": total,
         "rows": len(docs),
@@ -334,7 +335,7 @@ def _fill_vectors(db: sqlite3.Connection, docs: list[Entry], progress: Progress 
             {text: i for i, text in enumerate(dict.fromkeys(p[k] for p in chunk))} for k in (0, 1)
         )
         head_sums, answer_sums = (
-            model.sums([tokens(t) for t in distinct], weights, unseen) for distinct in (heads, answers)
+            model.sums([tokens(t) for t in texts], weights, unseen) for texts in (heads, answers)
         )
         head = head_sums[np.fromiter((heads[h] for h, _ in chunk), np.int64, len(chunk))]
         whole = head + answer_sums[np.fromiter((answers[t] for _, t in chunk), np.int64, len(chunk))]
@@ -426,9 +427,8 @@ class Store:
             chunk = positions[i : i + 500]
             yield from self.db.execute(sql.format(",".join("?" * len(chunk))), chunk)
 
-    def _docs(self, positions: Sequence[int]) -> Iterator[rank.Doc]:
-        for pos, length, by_field in self._rows("pos, length(question), words", positions):
-            yield rank.Doc(pos, length, tuple(by_field.split("\t")))
+    def _docs(self, positions: Sequence[int]) -> dict[int, rank.Doc]:
+        return {pos: tuple(by_field.split("\t")) for pos, by_field in self._rows("pos, words", positions)}
 
     def _postings(self, word: str) -> tuple[BitMap, BitMap, BitMap]:
         from pyroaring import BitMap
@@ -456,7 +456,7 @@ class Store:
         threshold = self.meta.get("threshold", 1.0)
         ranked = rank.rank(found, self._lengths(), limit, min_score, similar, threshold)
         positions = sorted(r.pos for r in ranked)
-        docs = {d.pos: d for d in self._docs(positions)}
+        docs = self._docs(positions)
         columns = "pos, id, question, answer, sources, tags"
         entries = {pos: _record(row) for pos, *row in self._rows(columns, positions)}
 
