@@ -32,7 +32,7 @@ from textual.widgets import Input, Static
 
 from faq_cli.model import Entry, Summary
 from faq_cli.rank import Hit, as_entry
-from faq_cli.render import _entry_panel, visible
+from faq_cli.render import entry_panel, visible
 from faq_cli.store import Store
 
 LIMIT = 50  # results listed for a query; `faq search -n` has no cap either, but a screen does
@@ -246,7 +246,7 @@ class Browse(App[Entry | Summary | None]):
         self.query_one("#preview", VerticalScroll).scroll_home(animate=False, immediate=True)
         hit = self.query_one(Results).selected
         if hit is not None:
-            entry.update(_entry_panel(as_entry(hit.entry), matched=hit.matched))
+            entry.update(entry_panel(as_entry(hit.entry), matched=hit.matched))
         elif self.shown is not None and self.shown.query.strip():
             message = Text(f"Nothing found for {visible(self.shown.query.strip(), one_line=True)!r}.")
             if self.shown.suggestion:

@@ -170,7 +170,7 @@ def rich_list(console: Console, title: str | None, entries: Iterable[Entry], id_
         first = False
 
 
-def _entry_panel(
+def entry_panel(
     e: Entry, subtitle: str = "", matched: dict[str, frozenset[str]] | None = None
 ) -> RenderableType:
     from rich.console import Group
@@ -200,12 +200,12 @@ def _entry_panel(
 
 
 def rich_entry(console: Console, e: Entry) -> None:
-    console.print(_entry_panel(e))
+    console.print(entry_panel(e))
 
 
 def rich_hits(console: Console, hits: Sequence[Hit]) -> None:
     for h in hits:
-        console.print(_entry_panel(as_entry(h.entry), f"score {h.score}", h.matched))
+        console.print(entry_panel(as_entry(h.entry), f"score {h.score}", h.matched))
 
 
 def rich_summary(console: Console, s: Summary) -> None:
