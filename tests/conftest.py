@@ -6,9 +6,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from faq_cli.cli import app
+try:
+    from typer.testing import CliRunner
+
+    from faq_cli.cli import app
+except ImportError as exc:  # tests run before the install step, not a failing test
+    raise pytest.UsageError(
+        f"{exc}: the project and its test dependencies are not installed in this Python; "
+        "run: python3 -m pip install -e '.[test]' && python3 -m pytest"
+    ) from None
 
 ROOT = Path(__file__).resolve().parent.parent
 
