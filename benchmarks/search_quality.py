@@ -90,7 +90,8 @@ def meaning_only(faq: Store) -> Ranker:
     def rank(query: str) -> list[Expected]:
         similar = faq._similarities(query)
         threshold = faq.meta.get("threshold", 1.0)
-        best = sorted((-s, p) for p, s in similar.items() if s >= threshold)[:5]
+        everything = similar.everything() if similar else {}
+        best = sorted((-s, p) for p, s in everything.items() if s >= threshold)[:5]
         rows = dict(faq.db.execute("SELECT pos, id FROM entry"))
         return [rows[p] if rows[p] is not None else "summary" for _, p in best]
 

@@ -272,11 +272,48 @@ def unseen_weight(entries: int) -> float:
 
 
 def quantize_many(vectors: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Unit vectors (rows) as int8 (x 127), as the index stores them."""
     import numpy as np
 
-    """Unit vectors (rows) as int8 (x 127), as the index stores them."""
     small: np.ndarray[Any, Any] = np.clip(np.rint(vectors * 127), -127, 127).astype(np.int8)
     return small
+
+
+def partition(
+    vectors: np.ndarray[Any, Any], k: int, rounds: int = 10, sample: int = 64
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Split int8 rows (unit vectors x 127) into `k` clusters of like meaning,
+    by spherical k-means: each row goes to the centroid it is most similar to.
+    Returns each row's cluster and each cluster's mean row (in units of 127),
+    whose dot product with a query is the mean of its members' similarities.
+    The centroids are trained on `sample` rows a cluster, then every row is
+    assigned once; seeded, so a FAQ always gets the same index."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    chosen = np.sort(rng.choice(len(vectors), min(len(vectors), sample * k), replace=False))
+    train = vectors[chosen].astype(np.float32)
+    centroids = train[rng.choice(len(train), k, replace=False)]
+
+    def assign(rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        found: np.ndarray[Any, Any] = np.argmax(rows @ unit_rows(centroids).T, axis=1)
+        return found
+
+    for _ in range(rounds):
+        near = assign(train)
+        sums = np.zeros_like(centroids)
+        np.add.at(sums, near, train)
+        counts = np.bincount(near, minlength=k)
+        empty = counts == 0  # a centroid no row chose starts again from a random row
+        centroids = np.where(empty[:, None], train[rng.choice(len(train), k)], sums)
+    step = 8192  # rows at a time: a float copy of every row would be the build's largest array
+    clusters = np.concatenate(
+        [assign(vectors[a : a + step].astype(np.float32)) for a in range(0, len(vectors), step)]
+    )
+    counts = np.maximum(np.bincount(clusters, minlength=k), 1)
+    # One dimension at a time: summing all rows at once would copy them as floats.
+    means = np.stack([np.bincount(clusters, column, k) for column in vectors.T], axis=1) / counts[:, None]
+    return clusters, means
 
 
 def load(path: Path | None = None) -> Model | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from itertools import compress, filterfalse
+from itertools import compress
 from typing import TYPE_CHECKING, NamedTuple
 
 from faq_cli.model import Entry, Summary
@@ -294,71 +294,104 @@ def matched(d: Doc, qwords: Sequence[str], matches: dict[str, dict[str, float]])
     return {f: frozenset(out[f]) for f in FIELDS if out[f]}
 
 
+class Meaning(NamedTuple):
+    """How close each entry's meaning is to the query's (cosine similarity).
+    The entries in `near` were compared one by one; every other entry with a
+    meaning is in one of the clusters of `far` and shares its cluster's mean
+    similarity. `far` comes most similar first."""
+
+    near: dict[int, float]
+    far: list[tuple[float, BitMap]]
+
+    def everything(self) -> dict[int, float]:
+        """Every entry's similarity, one by one: for tests and small FAQs."""
+        return {**{p: sim for sim, cluster in self.far for p in cluster}, **self.near}
+
+
 def rank(
     groups: list[Group],
     lengths: Sequence[int],
     limit: int,
     min_score: int,
-    similar: dict[int, float] | None = None,
+    similar: Meaning | None = None,
     threshold: float = 1.0,
 ) -> list[Ranked]:
     """The best `limit` entries for the query, by its words (`lexical`) and,
-    where `similar` gives the cosine similarity of each entry's meaning to the
-    query's, by meaning too; only those it is really about. `lengths` gives
-    each entry's question length. Entries matching more words come first
-    among equals, then the shorter question, then file order.
+    where `similar` says how close each entry's meaning is to the query's, by
+    meaning too; only those it is really about. `lengths` gives each entry's
+    question length. Entries matching more words come first among equals,
+    then the shorter question, then file order.
 
     Within a group, an entry's score rises with its similarity, so only the
     group's `limit` most similar entries can be among the best; and groups
-    are taken best words first, until none left can reach the best `limit`."""
+    are taken best words first, until none left can reach the best `limit`.
+    Entries sharing a similarity (a cluster's) are taken a cluster at a time,
+    most similar first, so a large group is never visited entry by entry."""
     import heapq
-    import operator
 
-    similar = similar or {}
+    from pyroaring import BitMap
+
+    near = similar.near if similar else {}
+    far = similar.far if similar else []
+    near_set = BitMap(near)
+    far_set = BitMap().union(*(cluster for _, cluster in far))
     kept: list[tuple[tuple[float, float, int, int], Ranked]] = []
 
-    def offer(lex: Lexical | None, pos: int) -> None:
-        score = fuse(lex, similar.get(pos), threshold)
+    def offer(lex: Lexical | None, pos: int, sim: float | None) -> None:
+        score = fuse(lex, sim, threshold)
         if score is not None and round(score) >= min_score:
             key = (-score, -(lex.covered if lex else 0.0), lengths[pos], pos)
             kept.append((key, Ranked(pos, round(score), lex is not None)))
 
-    def closest(members: Iterable[int]) -> list[int]:
-        """The `limit` members that rank first: by similarity (clipped to
-        0-1, as scores are), then the shorter question, then file order."""
+    def first(positions: Iterable[int]) -> list[int]:
+        """The `limit` positions with the shortest questions, then in file order."""
+        return heapq.nsmallest(limit, positions, key=lambda p: (lengths[p], p))
 
-        def order(p: int) -> tuple[float, int, int]:
-            return max(0.0, min(1.0, similar[p])), -lengths[p], -p
+    def clip(sim: float) -> float:
+        return max(0.0, min(1.0, sim))  # as scores use it
 
-        pool = list(members)
+    def order(pair: tuple[int, float]) -> tuple[float, int, int]:
+        pos, sim = pair
+        return clip(sim), -lengths[pos], -pos
+
+    def closest(members: BitMap) -> list[tuple[int, float]]:
+        """The `limit` members with a meaning that rank first, each with its
+        similarity: by similarity, then the shorter question, then file order."""
+        pool = list(members & near_set)
         if len(pool) > limit:
             # Only members at least as similar as the limit-th can rank first;
             # finding them first keeps the slow sort key off a big group.
-            sims = list(map(similar.__getitem__, pool))
-            floor = max(0.0, min(1.0, heapq.nlargest(limit, sims)[-1]))
+            sims = list(map(near.__getitem__, pool))
+            floor = clip(heapq.nlargest(limit, sims)[-1])
             pool = list(compress(pool, map(floor.__le__, sims))) if floor > 0 else pool
-        return heapq.nlargest(limit, pool, key=order)
+        best = heapq.nlargest(limit, ((p, near[p]) for p in pool), key=order)
+        rest = members & far_set
+        for sim, cluster in far:
+            if not rest or (len(best) == limit and clip(best[-1][1]) > clip(sim)):
+                break  # no member left can rank first
+            if part := rest & cluster:
+                rest -= part
+                best = heapq.nlargest(limit, best + [(p, sim) for p in first(part)], key=order)
+        return best
 
     for lex, members in sorted(groups, key=lambda g: -g[0].score):
         best_possible = lex.score / 2 + 50 if similar else lex.score
         if len(kept) >= limit and best_possible < -kept[limit - 1][0][0]:
             break
-        pool = list(members)
-        has_meaning = list(map(similar.__contains__, pool))
-        for pos in closest(compress(pool, has_meaning)):
-            offer(lex, pos)
-        without = compress(pool, map(operator.not_, has_meaning))
-        for pos in heapq.nsmallest(limit, without, key=lambda p: (lengths[p], p)):
-            offer(lex, pos)
+        for pos, sim in closest(members):
+            offer(lex, pos, sim)
+        for pos in first(members - near_set - far_set):
+            offer(lex, pos, None)
         kept.sort(key=lambda pair: pair[0])
         del kept[limit:]
     # Entries found by meaning alone score at most 50.
     if similar and (len(kept) < limit or -kept[-1][0][0] <= 50):
-        matched = groups[0][1].union(*(members for _, members in groups[1:])) if groups else ()
-        close_enough = compress(similar.keys(), map(threshold.__le__, similar.values()))
-        alone = list(filterfalse(matched.__contains__, close_enough))
-        for pos in closest(alone):
-            offer(None, pos)
+        close_enough = BitMap(compress(near.keys(), map(threshold.__le__, near.values())))
+        close_enough |= BitMap().union(*(cluster for sim, cluster in far if sim >= threshold))
+        for _, members in groups:
+            close_enough -= members
+        for pos, sim in closest(close_enough):
+            offer(None, pos, sim)
         kept.sort(key=lambda pair: pair[0])
     return [ranked for _, ranked in kept[:limit]]
 

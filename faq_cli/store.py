@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import math
 import os
 import sqlite3
 import zlib
@@ -32,9 +33,15 @@ from faq_cli.text import stem, words
 if TYPE_CHECKING:
     from pyroaring import BitMap
 
-FORMAT = "4"  # bump when the schema changes; code changes are caught by _code_version()
+FORMAT = "5"  # bump when the schema changes; code changes are caught by _code_version()
 BATCH = 2000
-EXACT_UP_TO = 300  # entries whose meaning is compared in full; more are first sifted by sign bits
+# A query's meaning is compared with the entries of its closest clusters, at
+# least PROBE of them: in full when they are at most EXACT_UP_TO, else sifted
+# by sign bits and the SIFTED closest compared in full. The rest of the
+# entries get their cluster's mean similarity.
+PROBE = 2000
+EXACT_UP_TO = 300
+SIFTED = 300
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
@@ -51,8 +58,10 @@ CREATE TABLE word(word TEXT PRIMARY KEY, stem TEXT, head BLOB, source BLOB, answ
 CREATE INDEX word_stem ON word(stem);
 -- each entry's meaning as a unit vector of int8 (x 127), where it has one
 CREATE TABLE vector(pos INTEGER PRIMARY KEY, vec BLOB NOT NULL);
--- one row: the positions with a vector (uint32) and each one's sign bits, in order
-CREATE TABLE sign(pos BLOB NOT NULL, bits BLOB NOT NULL);
+-- The entries with a vector, in clusters of like meaning (meaning.partition):
+-- each cluster's mean vector (float32), its members' positions (a serialized
+-- Roaring bitmap) and their sign bits, in position order.
+CREATE TABLE cluster(id INTEGER PRIMARY KEY, mean BLOB NOT NULL, members BLOB NOT NULL, bits BLOB NOT NULL);
 -- each token's weight in this FAQ (see meaning.Model.weights)
 CREATE TABLE weight(token TEXT PRIMARY KEY, value REAL NOT NULL) WITHOUT ROWID;
 """
@@ -351,9 +360,34 @@ def _fill_vectors(db: sqlite3.Connection, docs: list[Entry], progress: Progress 
             progress("Indexing meaning of", min(a + step, len(docs)), len(docs))
     vectors = np.concatenate(parts)
     kept = np.flatnonzero(vectors.any(axis=1))
-    # Each vector's signs, 1 bit a dimension: a first, cheap look over a large FAQ.
+    if not len(kept):
+        return {}
+    # A search compares the query with every cluster's mean, then with the
+    # members of the closest clusters (the inverted-file index of Jegou et al.,
+    # "Product quantization for nearest neighbor search", 2011). About
+    # sqrt(n) clusters of sqrt(n) members each keeps both steps small.
+    if len(kept) <= PROBE:  # one cluster: every entry is compared
+        clusters, means = np.zeros(len(kept), np.intp), vectors[kept].mean(axis=0, keepdims=True)
+    else:
+        if progress:
+            progress("Grouping meanings of", 0, None)
+        clusters, means = meaning.partition(vectors[kept], math.isqrt(len(kept) - 1) + 1)
+    # Each vector's signs, 1 bit a dimension: a cheap first look at a cluster's members.
     signs = np.packbits(vectors[kept] > 0, axis=1, bitorder="little")
-    db.execute("INSERT INTO sign VALUES (?, ?)", (kept.astype(np.uint32).tobytes(), signs.tobytes()))
+    from pyroaring import BitMap
+
+    order = np.argsort(clusters, kind="stable")  # cluster by cluster, each in file order
+    ends = np.cumsum(np.bincount(clusters, minlength=len(means)))
+    rows = (
+        (
+            c,
+            (means[c] / 127).astype(np.float32).tobytes(),
+            BitMap(kept[m].tolist()).serialize(),
+            signs[m].tobytes(),
+        )
+        for c, m in enumerate(np.split(order, ends[:-1]))
+    )
+    db.executemany("INSERT INTO cluster VALUES (?, ?, ?, ?)", rows)
     return {"threshold": model.threshold(vectors, weights, unseen), "unseen_weight": unseen}
 
 
@@ -452,7 +486,7 @@ class Store:
         vocabulary = _SqlVocabulary(self.db)
         matches = {q: rank.word_matches(vocabulary, q) for q in qwords}
         found = rank.lexical(self._postings, qwords, matches)
-        similar = self._similarities(query) if rank.informative(qwords) else {}
+        similar = self._similarities(query) if rank.informative(qwords) else None
         threshold = self.meta.get("threshold", 1.0)
         ranked = rank.rank(found, self._lengths(), limit, min_score, similar, threshold)
         positions = sorted(r.pos for r in ranked)
@@ -473,31 +507,48 @@ class Store:
             for r in ranked
         ]
 
-    def _similarities(self, query: str) -> dict[int, float]:
-        """Cosine similarity of the query's meaning to each entry's, when the
-        index has vectors and the model loads. On a large FAQ, only the entries
-        whose vectors' signs agree most with the query's are compared in full;
-        the others get the similarity their signs estimate."""
+    def _similarities(self, query: str) -> rank.Meaning | None:
+        """How close the query's meaning is to each entry's, when the index has
+        vectors and the model loads. Only the entries of the clusters closest
+        to the query are compared one by one; the others get their cluster's
+        mean similarity (see _fill_vectors)."""
         if "threshold" not in self.meta:
-            return {}
+            return None
         from faq_cli import meaning
 
         model = meaning.load()
         vector = model.embed(query, self._weights) if model else None
         if vector is None:
-            return {}
+            return None
+        from operator import mul
+
+        from pyroaring import BitMap
+
         q = [x / 127 for x in vector]
-        row = self.db.execute("SELECT pos, bits FROM sign").fetchone()
-        if row is None:
-            return {}
-        positions = array("I", row[0])
+        rows = self.db.execute("SELECT mean, members FROM cluster ORDER BY id").fetchall()
+        means = [sum(map(mul, q, array("f", mean))) for mean, _ in rows]
+        by_mean = sorted(range(len(rows)), key=means.__getitem__, reverse=True)
+        positions, bits, far = array("I"), bytearray(), []
+        for c in by_mean:
+            members = BitMap.deserialize(rows[c][1])
+            if len(positions) < PROBE:
+                positions.extend(members)
+                bits += self.db.execute("SELECT bits FROM cluster WHERE id = ?", (c,)).fetchone()[0]
+            else:
+                far.append((means[c], members))
+        return rank.Meaning(self._sifted(vector, q, positions, bytes(bits)), far)
+
+    def _sifted(
+        self, vector: Sequence[float], q: list[float], positions: array[int], bits: bytes
+    ) -> dict[int, float]:
+        """The similarities of the entries at `positions` (whose sign bits are
+        `bits`): the SIFTED whose signs agree most with the query's in full,
+        the others as their signs estimate."""
         if len(positions) <= EXACT_UP_TO:
             return self._cosines(q, positions)
         import heapq
-        import math
 
         width = len(vector) // 8
-        bits = row[1]
         query_bits = sum(1 << i for i, x in enumerate(vector) if x > 0)
         number = int.from_bytes  # looked up once: this loop visits every entry
         unlike = [
@@ -507,7 +558,7 @@ class Store:
         # Sign agreement estimates the angle between two vectors (Charikar's SimHash).
         cosine = [math.cos(math.pi * h / len(vector)) for h in range(len(vector) + 1)]
         estimate = dict(zip(positions, map(cosine.__getitem__, unlike), strict=True))
-        closest = heapq.nsmallest(EXACT_UP_TO, range(len(unlike)), key=unlike.__getitem__)
+        closest = heapq.nsmallest(SIFTED, range(len(unlike)), key=unlike.__getitem__)
         estimate.update(self._cosines(q, [positions[i] for i in closest]))
         return estimate
 

@@ -15,8 +15,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from pyroaring import BitMap
 
 from faq_cli import rank
+from faq_cli import store as store_module
 from faq_cli.load import load_path
 from faq_cli.model import Entry, Faq
 from faq_cli.store import Store, _SqlVocabulary, build
@@ -87,14 +89,15 @@ def check(faq: Faq, store: Store, query: str) -> None:
     scores = {pos: lex for lex, members in groups for pos in members}
     assert sum(len(members) for _, members in groups) == len(scores), query  # groups are disjoint
     assert scores == reference(faq, qwords, matches), query
-    similar = store._similarities(query) if rank.informative(qwords) else {}
+    similar = store._similarities(query) if rank.informative(qwords) else None
+    everything = similar.everything() if similar else {}
     threshold = store.meta.get("threshold", 1.0)
     docs = [*faq.entries, *([faq.summary] if faq.summary else [])]
     lengths = [len(rank.as_entry(d).question) for d in docs]
     for limit in (1, 5, 50):
-        expected = exhaustive(scores, lengths, limit, similar, threshold)
+        expected = exhaustive(scores, lengths, limit, everything, threshold)
         assert rank.rank(groups, store._lengths(), limit, 0, similar, threshold) == expected, query
-    assert rank.rank(groups, store._lengths(), 5, 0, {}, 1.0) == exhaustive(scores, lengths, 5, {}, 1.0)
+    assert rank.rank(groups, store._lengths(), 5, 0, None, 1.0) == exhaustive(scores, lengths, 5, {}, 1.0)
 
 
 @pytest.mark.parametrize("corpus", list(evaluate.FAQS))
@@ -129,9 +132,14 @@ def test_random_queries_on_a_generated_faq_score_as_the_reference(tmp_path: Path
         check(faq, store, " ".join(chosen))
 
 
-def test_a_faq_of_many_near_copies_ranks_its_ties_as_the_reference(tmp_path: Path) -> None:
+@pytest.mark.parametrize("probe", [store_module.PROBE, 50])
+def test_a_faq_of_many_near_copies_ranks_its_ties_as_the_reference(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, probe: int
+) -> None:
     # Copies of an entry score alike on words and nearly alike on meaning: the
     # ties are broken by similarity, then question length, then file order.
+    # With a small probe, most entries share their cluster's similarity.
+    monkeypatch.setattr(store_module, "PROBE", probe)
     path = tmp_path / "faq.yaml"
     repeat_real(720, path)
     faq = load_path(path)
@@ -163,4 +171,8 @@ def test_an_entry_found_by_meaning_alone_can_beat_weak_word_matches() -> None:
     expected = exhaustive({0: lex}, [10, 10, 10], 2, similar, 0.4)
     assert [r.pos for r in expected] == [1, 0]
     for limit in (1, 2):
-        assert rank.rank([(lex, {0})], [10, 10, 10], limit, 0, similar, 0.4) == expected[:limit]
+        found = rank.rank([(lex, BitMap([0]))], [10, 10, 10], limit, 0, rank.Meaning(similar, []), 0.4)
+        assert found == expected[:limit]
+        # The same, with entry 1 known only by its cluster's similarity.
+        clustered = rank.Meaning({0: 0.5, 2: 0.1}, [(0.9, BitMap([1]))])
+        assert rank.rank([(lex, BitMap([0]))], [10, 10, 10], limit, 0, clustered, 0.4) == expected[:limit]
