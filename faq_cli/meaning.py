@@ -16,7 +16,7 @@ import re
 import sqlite3
 import unicodedata
 from array import array
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -177,19 +177,15 @@ class Model:
         return [x / norm for x in total] if norm else None
 
     def weights(self, texts: Iterable[Collection[str]]) -> dict[str, float]:
-        """Each token's weight in a FAQ of these texts: its inverse document
-        frequency, so that what every entry says ("debian" in the Debian FAQ)
-        counts less than what tells entries apart. A token the FAQ lacks
-        weighs as much as the rarest (`unseen_weight`)."""
-        import math
+        """Each token's weight in a FAQ of these texts (`idf`)."""
+        from collections import Counter
 
-        df: dict[str, int] = {}
+        df: Counter[str] = Counter()
         count = 0
         for tokens in texts:
             count += 1
-            for t in set(tokens):
-                df[t] = df.get(t, 0) + 1
-        return {t: math.log((count + 1) / (n + 1)) + 1 for t, n in df.items()}
+            df.update(set(tokens))
+        return idf(df, count)
 
     def embed_many(
         self, texts: Sequence[list[str]], weights: dict[str, float], unseen: float
@@ -204,27 +200,18 @@ class Model:
     ) -> np.ndarray[Any, Any]:
         """Each text's weighted sum of its tokens' vectors, not yet normalised:
         the sum for two texts together is the sum of their sums."""
+        index: dict[str, int] = {}
+        ids = [array("I", [index.setdefault(t, len(index)) for t in tokens]) for tokens in texts]
+        return sum_rows(self.table(list(index), weights, unseen), ids)
+
+    def table(self, tokens: Sequence[str], weights: dict[str, float], unseen: float) -> np.ndarray[Any, Any]:
+        """Row i: the vector of tokens[i] times its weight (zeros if it has none)."""
         import numpy as np
 
-        index: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        for i, tokens in enumerate(texts):
-            for t in tokens:
-                rows.append(i)
-                cols.append(index.setdefault(t, len(index)))
-        table = np.zeros((len(index) + 1, self.dims), np.float32)
-        for token, scale, blob in self.vectors(index):
-            table[index[token]] = np.frombuffer(blob, np.int8) * np.float32(
-                scale * weights.get(token, unseen)
-            )
-        out = np.zeros((len(texts), self.dims), np.float32)
-        r, c = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
-        step = 1 << 14  # token rows summed at a time: bounds memory on huge FAQs
-        for a in range(0, len(r), step):
-            rr, cc = r[a : a + step], c[a : a + step]
-            starts = np.flatnonzero(np.r_[True, rr[1:] != rr[:-1]])
-            out[rr[starts]] += np.add.reduceat(table[cc], starts, axis=0)
+        index = {t: i for i, t in enumerate(tokens)}
+        out = np.zeros((len(tokens), self.dims), np.float32)
+        for token, scale, blob in self.vectors(tokens):
+            out[index[token]] = np.frombuffer(blob, np.int8) * np.float32(scale * weights.get(token, unseen))
         return out
 
     def threshold(self, vectors: np.ndarray[Any, Any], weights: dict[str, float], unseen: float) -> float:
@@ -253,6 +240,35 @@ class Model:
             chunk = vectors[a : a + 4096].astype(np.float32) / 127
             best = np.maximum(best, (probes @ chunk.T).max(axis=1))
         return best
+
+
+def idf(df: Mapping[str, int], count: int) -> dict[str, float]:
+    """Each token's weight in a FAQ of `count` entries, `df[token]` of which
+    have it: its inverse document frequency, so that what every entry says
+    ("debian" in the Debian FAQ) counts less than what tells entries apart.
+    A token the FAQ lacks weighs as much as the rarest (`unseen_weight`)."""
+    import math
+
+    return {t: math.log((count + 1) / (n + 1)) + 1 for t, n in df.items()}
+
+
+def sum_rows(table: np.ndarray[Any, Any], texts: Sequence[array[int]]) -> np.ndarray[Any, Any]:
+    """Row i: the sum of the rows of `table` that texts[i] numbers (arrays of
+    one type code), in float32."""
+    import numpy as np
+
+    lengths = np.fromiter(map(len, texts), np.int64, len(texts))
+    out = np.zeros((len(texts), table.shape[1]), np.float32)
+    if not lengths.sum():
+        return out
+    r = np.repeat(np.arange(len(texts)), lengths)
+    c = np.frombuffer(b"".join(texts), np.dtype(texts[0].typecode))  # array and numpy share C type codes
+    step = 1 << 14  # token rows summed at a time: bounds memory on huge FAQs
+    for a in range(0, len(r), step):
+        rr, cc = r[a : a + step], c[a : a + step]
+        starts = np.flatnonzero(np.r_[True, rr[1:] != rr[:-1]])
+        out[rr[starts]] += np.add.reduceat(table[cc], starts, axis=0)
+    return out
 
 
 def unit_rows(vectors: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

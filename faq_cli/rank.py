@@ -9,7 +9,6 @@ answers them from its SQLite index.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from itertools import compress
@@ -32,11 +31,6 @@ MAX_QUERY_WORDS = 32
 # question or tags, else sources, else answer. A query word's closeness to an
 # entry is its best match's closeness times that tier's weight.
 TIERS = (FIELD_WEIGHT["question"], FIELD_WEIGHT["sources"], FIELD_WEIGHT["answer"])
-
-
-# One entry as highlighting sees it: the words of each of FIELDS as " w1 w2 ... ";
-# testing a few words with `in` is cheaper than building sets for the few shown.
-Doc = tuple[str, ...]
 
 
 class Ranked(NamedTuple):
@@ -89,11 +83,6 @@ def tiers(fields: tuple[set[str], ...]) -> tuple[set[str], set[str], set[str]]:
     question, tags, sources, answer = fields
     head = question | tags
     return head, sources - head, answer - head - sources
-
-
-def doc(fields: tuple[set[str], ...]) -> Doc:
-    """An entry's `field_words` as highlighting reads them."""
-    return tuple(f" {' '.join(sorted(f))} " for f in fields)
 
 
 def typo_allowance(word: str) -> int:
@@ -282,16 +271,14 @@ def _classes(
     return classes, seen
 
 
-def matched(d: Doc, qwords: Sequence[str], matches: dict[str, dict[str, float]]) -> dict[str, frozenset[str]]:
+def matched(
+    entry: Entry, qwords: Sequence[str], matches: dict[str, dict[str, float]]
+) -> dict[str, frozenset[str]]:
     """Field -> the entry's words that matched an informative query word: what
     the output highlights."""
-    out: dict[str, set[str]] = defaultdict(set)
-    for q in informative(qwords):
-        for w in matches[q]:
-            for f, text in zip(FIELDS, d, strict=True):
-                if f" {w} " in text:
-                    out[f].add(w)
-    return {f: frozenset(out[f]) for f in FIELDS if out[f]}
+    wanted = {w for q in informative(qwords) for w in matches[q]}
+    found = {f: frozenset(words & wanted) for f, words in zip(FIELDS, field_words(entry), strict=True)}
+    return {f: found[f] for f in FIELDS if found[f]}
 
 
 class Meaning(NamedTuple):

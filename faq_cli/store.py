@@ -20,9 +20,8 @@ import os
 import sqlite3
 import zlib
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,9 +30,12 @@ from faq_cli.model import Entry, Faq, Summary
 from faq_cli.text import stem, words
 
 if TYPE_CHECKING:
+    import numpy as np
     from pyroaring import BitMap
 
-FORMAT = "5"  # bump when the schema changes; code changes are caught by _code_version()
+    from faq_cli import meaning
+
+FORMAT = "6"  # bump when the schema changes; code changes are caught by _code_version()
 BATCH = 2000
 # A query's meaning is compared with the entries of its closest clusters, at
 # least PROBE of them: in full when they are at most EXACT_UP_TO, else sifted
@@ -49,8 +51,7 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
 -- entries, with no id: its headline as question, its text as answer.
 CREATE TABLE entry(
     pos INTEGER PRIMARY KEY, id INTEGER UNIQUE, question TEXT NOT NULL,
-    answer TEXT NOT NULL, sources TEXT NOT NULL, tags TEXT NOT NULL,
-    words TEXT NOT NULL  -- each field's words, space-separated; fields tab-separated
+    answer TEXT NOT NULL, sources TEXT NOT NULL, tags TEXT NOT NULL
 );
 -- the positions with the word in question or tags; else in sources; else in the answer,
 -- each a serialized Roaring bitmap (pyroaring)
@@ -257,28 +258,29 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
         defaultdict(lambda: array("I")) for _ in rank.TIERS
     )
     lengths = array("I")
+    meanings = _Meanings.start()
     rows = []
     total = len(faq.entries)
     s = faq.summary
     items: list[Entry | Summary] = [*faq.entries, *([s] if s else [])]
-    docs = [rank.as_entry(item) for item in items]
     # A FAQ may repeat an answer, a source or a tag many times: the words of
     # the last thousand distinct texts are remembered (bounded memory).
     distinct = functools.lru_cache(maxsize=1024)(lambda text: frozenset(words(text)))
-    for pos, d in enumerate(docs):
+    for pos, d in enumerate(map(rank.as_entry, items)):
         fields = rank.field_words(d, distinct)
         for tier, found in zip(postings, rank.tiers(fields), strict=True):
             for w in found:
                 tier[w].append(pos)
         lengths.append(len(d.question))
-        by_field = "\t".join(rank.doc(fields))
-        rows.append((pos, d.id, d.question, d.answer, json.dumps(d.sources), json.dumps(d.tags), by_field))
+        if meanings:
+            meanings.add(d)
+        rows.append((pos, d.id, d.question, d.answer, json.dumps(d.sources), json.dumps(d.tags)))
         if len(rows) == BATCH:
-            db.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            db.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?)", rows)
             rows.clear()
             if progress:
                 progress("Indexing", pos + 1, total)
-    db.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    db.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?)", rows)
     from pyroaring import BitMap
 
     def blob(positions: array[int]) -> bytes:
@@ -292,12 +294,13 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
             for w in head.keys() | source.keys() | answer.keys()
         ),
     )
+    del postings, head, source, answer
     meta = {
         **identity,
-        **_fill_vectors(db, docs, progress),
+        **(meanings.write(db, progress) if meanings else {}),
         "code": _code_version(),
         "entries": total,
-        "rows": len(docs),
+        "rows": len(lengths),
         "lengths": lengths.tobytes(),
         "title": faq.title,
         "summary": None if s is None else json.dumps([s.headline, s.text, s.source]),
@@ -306,66 +309,101 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
     db.commit()
 
 
-def _fill_vectors(db: sqlite3.Connection, docs: list[Entry], progress: Progress | None) -> dict[str, float]:
-    """Store each entry's meaning vector and the FAQ's token weights; return the
-    meta values search needs, none when the model cannot be loaded (search then
-    goes by words alone)."""
+class _Meanings:
+    """Each entry's meaning vector and the FAQ's token weights, gathered while
+    the entries are indexed, then written (`write`). An entry's tokens are
+    kept as numbers until every entry has been seen, since a token's weight
+    depends on how many entries have it."""
+
+    def __init__(self, model: meaning.Model) -> None:
+        self.model = model
+        self.ids: dict[str, int] = {}  # every token of the FAQ, numbered
+        self.df: Counter[int] = Counter()  # token number -> entries that have it
+        self.heads: list[array[int]] = []  # each entry's question-and-tags tokens
+        self.answers: list[array[int]] = []  # each entry's answer tokens
+        # A text the FAQ repeats is tokenised once while it is among the last
+        # thousand (bounded memory), and its tokens are kept once.
+        self.tokenised = functools.lru_cache(maxsize=1024)(self._tokenise)
+
+    @classmethod
+    def start(cls) -> _Meanings | None:
+        """None when the model cannot be loaded: search then goes by words alone."""
+        from faq_cli import meaning
+
+        model = meaning.load()
+        return None if model is None else cls(model)
+
+    def _tokenise(self, text: str) -> tuple[array[int], frozenset[int]]:
+        numbers = array("I", [self.ids.setdefault(t, len(self.ids)) for t in self.model.tokens(text)])
+        return numbers, frozenset(numbers)
+
+    def add(self, entry: Entry) -> None:
+        (head, head_set), (answer, answer_set) = map(self.tokenised, rank.meaning_texts(entry))
+        self.heads.append(head)
+        self.answers.append(answer)
+        self.df.update(head_set | answer_set)
+
+    def write(self, db: sqlite3.Connection, progress: Progress | None) -> dict[str, float]:
+        """Store each entry's meaning vector, the FAQ's token weights and the
+        clusters search compares a query with; return the meta values search needs."""
+        import numpy as np
+
+        from faq_cli import meaning
+
+        count = len(self.heads)
+        tokens = list(self.ids)  # by number
+        weights = meaning.idf({tokens[i]: n for i, n in self.df.items()}, count)
+        unseen = meaning.unseen_weight(count)
+        db.executemany("INSERT INTO weight VALUES (?, ?)", weights.items())
+        table = self.model.table(tokens, weights, unseen)
+
+        def sums(texts: list[array[int]]) -> np.ndarray[Any, Any]:
+            """Each text's sum; a text repeated (the same kept tokens) is summed once."""
+            index: dict[int, int] = {}
+            which = np.fromiter((index.setdefault(id(t), len(index)) for t in texts), np.int64, len(texts))
+            once = list({id(t): t for t in texts}.values())
+            return meaning.sum_rows(table, once)[which]
+
+        parts = []
+        step = BATCH * 5
+        for a in range(0, count, step):
+            head = sums(self.heads[a : a + step])
+            whole = head + sums(self.answers[a : a + step])
+            # The mean of two unit vectors: a query's similarity to it is the mean
+            # of its similarities to the question alone and to the whole entry.
+            vectors = meaning.quantize_many((meaning.unit_rows(head) + meaning.unit_rows(whole)) / 2)
+            db.executemany(
+                "INSERT INTO vector VALUES (?, ?)",
+                ((a + i, v.tobytes()) for i, v in enumerate(vectors) if v.any()),
+            )
+            parts.append(vectors)
+            if progress:
+                progress("Indexing meaning of", min(a + step, count), count)
+        self.heads.clear()
+        self.answers.clear()
+        vectors = np.concatenate(parts) if parts else np.zeros((0, self.model.dims), np.int8)
+        threshold = self.model.threshold(vectors, weights, unseen)
+        if not _write_clusters(db, vectors, progress):
+            return {}
+        return {"threshold": threshold, "unseen_weight": unseen}
+
+
+def _write_clusters(db: sqlite3.Connection, vectors: np.ndarray[Any, Any], progress: Progress | None) -> bool:
+    """Group the entries' vectors into clusters of like meaning; False when no
+    entry has a vector.
+
+    A search compares the query with every cluster's mean, then with the
+    members of the closest clusters (the inverted-file index of Jegou et al.,
+    "Product quantization for nearest neighbor search", 2011). About sqrt(n)
+    clusters of sqrt(n) members each keeps both steps small."""
+    import numpy as np
+    from pyroaring import BitMap
+
     from faq_cli import meaning
 
-    model = meaning.load()
-    if model is None or not docs:
-        return {}
-    import numpy as np
-
-    # A text the FAQ repeats is tokenised once while it is among the last
-    # thousand (bounded memory), and summed once per batch.
-    tokens = functools.lru_cache(maxsize=1024)(model.tokens)
-
-    pairs = [rank.meaning_texts(d) for d in docs]  # (question and tags, answer)
-
-    distinct = functools.lru_cache(maxsize=1024)(lambda text: frozenset(tokens(text)))
-
-    def wholes() -> Iterator[AbstractSet[str]]:
-        for i, (head, answer) in enumerate(pairs, 1):
-            yield distinct(head) | distinct(answer)
-            if progress and not i % BATCH:
-                progress("Reading meaning of", i, len(pairs))
-
-    weights = model.weights(wholes())
-    unseen = meaning.unseen_weight(len(docs))
-    db.executemany("INSERT INTO weight VALUES (?, ?)", weights.items())
-    parts = []
-    step = BATCH * 5
-    for a in range(0, len(docs), step):
-        chunk = pairs[a : a + step]
-        # A whole entry's sum is its question's plus its answer's: each distinct
-        # question and answer is summed once.
-        heads, answers = (
-            {text: i for i, text in enumerate(dict.fromkeys(p[k] for p in chunk))} for k in (0, 1)
-        )
-        head_sums, answer_sums = (
-            model.sums([tokens(t) for t in texts], weights, unseen) for texts in (heads, answers)
-        )
-        head = head_sums[np.fromiter((heads[h] for h, _ in chunk), np.int64, len(chunk))]
-        whole = head + answer_sums[np.fromiter((answers[t] for _, t in chunk), np.int64, len(chunk))]
-        # The mean of two unit vectors: a query's similarity to it is the mean
-        # of its similarities to the question alone and to the whole entry.
-        vectors = meaning.quantize_many((meaning.unit_rows(head) + meaning.unit_rows(whole)) / 2)
-        db.executemany(
-            "INSERT INTO vector VALUES (?, ?)",
-            ((a + i, v.tobytes()) for i, v in enumerate(vectors) if v.any()),
-        )
-        parts.append(vectors)
-        if progress:
-            progress("Indexing meaning of", min(a + step, len(docs)), len(docs))
-    vectors = np.concatenate(parts)
     kept = np.flatnonzero(vectors.any(axis=1))
     if not len(kept):
-        return {}
-    # A search compares the query with every cluster's mean, then with the
-    # members of the closest clusters (the inverted-file index of Jegou et al.,
-    # "Product quantization for nearest neighbor search", 2011). About
-    # sqrt(n) clusters of sqrt(n) members each keeps both steps small.
+        return False
     if len(kept) <= PROBE:  # one cluster: every entry is compared
         clusters, means = np.zeros(len(kept), np.intp), vectors[kept].mean(axis=0, keepdims=True)
     else:
@@ -374,8 +412,6 @@ def _fill_vectors(db: sqlite3.Connection, docs: list[Entry], progress: Progress 
         clusters, means = meaning.partition(vectors[kept], math.isqrt(len(kept) - 1) + 1)
     # Each vector's signs, 1 bit a dimension: a cheap first look at a cluster's members.
     signs = np.packbits(vectors[kept] > 0, axis=1, bitorder="little")
-    from pyroaring import BitMap
-
     order = np.argsort(clusters, kind="stable")  # cluster by cluster, each in file order
     ends = np.cumsum(np.bincount(clusters, minlength=len(means)))
     rows = (
@@ -388,7 +424,7 @@ def _fill_vectors(db: sqlite3.Connection, docs: list[Entry], progress: Progress 
         for c, m in enumerate(np.split(order, ends[:-1]))
     )
     db.executemany("INSERT INTO cluster VALUES (?, ?, ?, ?)", rows)
-    return {"threshold": model.threshold(vectors, weights, unseen), "unseen_weight": unseen}
+    return True
 
 
 class _SqlVocabulary:
@@ -461,9 +497,6 @@ class Store:
             chunk = positions[i : i + 500]
             yield from self.db.execute(sql.format(",".join("?" * len(chunk))), chunk)
 
-    def _docs(self, positions: Sequence[int]) -> dict[int, rank.Doc]:
-        return {pos: tuple(by_field.split("\t")) for pos, by_field in self._rows("pos, words", positions)}
-
     def _postings(self, word: str) -> tuple[BitMap, BitMap, BitMap]:
         from pyroaring import BitMap
 
@@ -490,19 +523,14 @@ class Store:
         threshold = self.meta.get("threshold", 1.0)
         ranked = rank.rank(found, self._lengths(), limit, min_score, similar, threshold)
         positions = sorted(r.pos for r in ranked)
-        docs = self._docs(positions)
         columns = "pos, id, question, answer, sources, tags"
         entries = {pos: _record(row) for pos, *row in self._rows(columns, positions)}
-
-        def matched(pos: int) -> dict[str, frozenset[str]]:
-            return rank.matched(docs[pos], qwords, matches)
-
         meaning_only = {"meaning": frozenset[str]()}
         return [
             rank.Hit(
                 entries[r.pos],
                 r.score,
-                rank.matched(docs[r.pos], qwords, matches) if r.by_words else meaning_only,
+                rank.matched(rank.as_entry(entries[r.pos]), qwords, matches) if r.by_words else meaning_only,
             )
             for r in ranked
         ]
