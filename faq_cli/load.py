@@ -230,9 +230,10 @@ _ENTRY = ("id", "question", "answer", "sources", "tags")
 
 
 class _Checker:
-    def __init__(self) -> None:
+    def __init__(self, sink: Callable[[Entry], None] | None = None) -> None:
         self.problems: list[Problem] = []
         self.entries: list[Entry] = []
+        self.sink = sink or self.entries.append  # where each sound entry goes
         self.seen: dict[int, int] = {}  # id -> position, for duplicates
         self.count = 0
         self.truncated = False
@@ -241,8 +242,8 @@ class _Checker:
         """Check the next item of `entries`."""
         if len(self.problems) >= MAX_PROBLEMS:
             self.truncated = True
-        elif (entry := _check_entry(self, node, self.count, self.seen)) is not None:
-            self.entries.append(entry)
+        elif (entry := _check_entry(self, node, self.count, self.seen)) is not None and not self.problems:
+            self.sink(entry)
         self.count += 1
 
     def add(self, node: Node, path: str, message: str) -> None:
@@ -370,11 +371,18 @@ def _int(node: Node) -> int | None:
     return value if isinstance(value, int) and value < 2**63 else None
 
 
-def load_text(text: str | bytes, name: str, progress: Callable[[str, int, None], None] | None = None) -> Faq:
+def load_text(
+    text: str | bytes,
+    name: str,
+    progress: Callable[[str, int, None], None] | None = None,
+    sink: Callable[[Entry], None] | None = None,
+) -> Faq:
     """Parse and validate FAQ YAML text, reporting progress every 1,000 entries.
     The text may be UTF-8 bytes that `check_utf8` passed: libyaml reads them
-    as they are, where a str would be encoded to a second copy first."""
-    checker = _Checker()
+    as they are, where a str would be encoded to a second copy first. With a
+    `sink`, each entry goes to it as soon as it is checked, while the file has
+    no problem so far, and the `Faq` returned has no entries."""
+    checker = _Checker(sink)
     on_entry = checker.entry
     if progress is not None:
 

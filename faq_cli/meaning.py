@@ -117,6 +117,9 @@ class Model:
         self._vocabulary: frozenset[str] | None = None  # loaded whole only for indexing
 
     def _known(self, candidates: list[str]) -> set[str]:
+        if self._vocabulary is None and len(self._pieces) > 1000:
+            # Indexing: reading the whole vocabulary once beats a look-up per word.
+            self._vocabulary = frozenset(t for (t,) in self.db.execute("SELECT token FROM token"))
         if self._vocabulary is not None:
             return {c for c in candidates if c in self._vocabulary}
         sql = f"SELECT token FROM token WHERE token IN ({','.join('?' * len(candidates))})"
@@ -144,9 +147,6 @@ class Model:
         return out
 
     def tokens(self, text: str) -> list[str]:
-        if self._vocabulary is None and len(self._pieces) > 1000:
-            # Indexing: reading the whole vocabulary once beats a look-up per word.
-            self._vocabulary = frozenset(t for (t,) in self.db.execute("SELECT token FROM token"))
         return [p for w in basic_words(text) for p in self.pieces(w)]
 
     def vectors(self, tokens: Iterable[str]) -> Iterator[tuple[str, float, bytes]]:
@@ -317,19 +317,23 @@ def partition(
 
     for _ in range(rounds):
         near = assign(train)
-        sums = np.zeros_like(centroids)
-        np.add.at(sums, near, train)
-        counts = np.bincount(near, minlength=k)
-        empty = counts == 0  # a centroid no row chose starts again from a random row
+        sums = _sums_by(near, train, k).astype(np.float32)
+        empty = np.bincount(near, minlength=k) == 0  # a centroid no row chose starts again from a random row
         centroids = np.where(empty[:, None], train[rng.choice(len(train), k)], sums)
     step = 8192  # rows at a time: a float copy of every row would be the build's largest array
     clusters = np.concatenate(
         [assign(vectors[a : a + step].astype(np.float32)) for a in range(0, len(vectors), step)]
     )
-    counts = np.maximum(np.bincount(clusters, minlength=k), 1)
-    # One dimension at a time: summing all rows at once would copy them as floats.
-    means = np.stack([np.bincount(clusters, column, k) for column in vectors.T], axis=1) / counts[:, None]
+    means = _sums_by(clusters, vectors, k) / np.maximum(np.bincount(clusters, minlength=k), 1)[:, None]
     return clusters, means
+
+
+def _sums_by(groups: np.ndarray[Any, Any], rows: np.ndarray[Any, Any], k: int) -> np.ndarray[Any, Any]:
+    """Row g: the sum of the rows in group g (of k). One dimension at a time:
+    summing all rows at once would copy them all as floats."""
+    import numpy as np
+
+    return np.stack([np.bincount(groups, column, k) for column in rows.T], axis=1)
 
 
 def load(path: Path | None = None) -> Model | None:

@@ -21,7 +21,7 @@ import sqlite3
 import zlib
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from pyroaring import BitMap
 
     from faq_cli import meaning
+    from faq_cli.apart import Parsed
 
 FORMAT = "6"  # bump when the schema changes; code changes are caught by _code_version()
 BATCH = 2000
@@ -106,6 +107,10 @@ def open_store(path: Path, use_cache: bool = True, progress: Progress | None = N
     if target is not None and (db := _open_cached(target, path, identity)) is not None:
         _OPENED.append(target)
         return Store(db)
+    from faq_cli import apart
+
+    if st.st_size >= apart.FROM_BYTES:
+        return Store(build(apart.Parsed(typed, str(typed), identity), identity, target, progress))
     from faq_cli.load import check_utf8, load_text
 
     data = read_bytes(typed)
@@ -182,7 +187,10 @@ def _sha256(data: bytes) -> str:
 
 
 def build(
-    faq: Faq, identity: dict[str, object], target: Path | None = None, progress: Progress | None = None
+    faq: Faq | Parsed,
+    identity: dict[str, object],
+    target: Path | None = None,
+    progress: Progress | None = None,
 ) -> sqlite3.Connection:
     """Index `faq` into a database: at `target` (atomically) or, failing that, in memory."""
     made: list[str] = []  # the temporary file, once it exists: removed unless published
@@ -251,7 +259,9 @@ def _temporary(target: Path, made: list[str]) -> None:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
-def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progress: Progress | None) -> None:
+def _fill(
+    db: sqlite3.Connection, faq: Faq | Parsed, identity: dict[str, object], progress: Progress | None
+) -> None:
     db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
     # Each word's positions in each of rank.TIERS.
     postings: tuple[defaultdict[str, array[int]], ...] = tuple(
@@ -260,13 +270,17 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
     lengths = array("I")
     meanings = _Meanings.start()
     rows = []
-    total = len(faq.entries)
-    s = faq.summary
-    items: list[Entry | Summary] = [*faq.entries, *([s] if s else [])]
+    total = len(faq.entries) if isinstance(faq.entries, Sized) else None  # a file being parsed: unknown
+
+    def items() -> Iterator[Entry | Summary]:
+        yield from faq.entries
+        if faq.summary:  # known once the entries are
+            yield faq.summary
+
     # A FAQ may repeat an answer, a source or a tag many times: the words of
     # the last thousand distinct texts are remembered (bounded memory).
     distinct = functools.lru_cache(maxsize=1024)(lambda text: frozenset(words(text)))
-    for pos, d in enumerate(map(rank.as_entry, items)):
+    for pos, d in enumerate(map(rank.as_entry, items())):
         fields = rank.field_words(d, distinct)
         for tier, found in zip(postings, rank.tiers(fields), strict=True):
             for w in found:
@@ -274,7 +288,7 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
         lengths.append(len(d.question))
         if meanings:
             meanings.add(d)
-        rows.append((pos, d.id, d.question, d.answer, json.dumps(d.sources), json.dumps(d.tags)))
+        rows.append((pos, d.id, d.question, d.answer, _json(d.sources), _json(d.tags)))
         if len(rows) == BATCH:
             db.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?)", rows)
             rows.clear()
@@ -295,11 +309,12 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
         ),
     )
     del postings, head, source, answer
+    s = faq.summary
     meta = {
         **identity,
         **(meanings.write(db, progress) if meanings else {}),
         "code": _code_version(),
-        "entries": total,
+        "entries": len(lengths) - (s is not None),
         "rows": len(lengths),
         "lengths": lengths.tobytes(),
         "title": faq.title,
@@ -307,6 +322,10 @@ def _fill(db: sqlite3.Connection, faq: Faq, identity: dict[str, object], progres
     }
     db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
     db.commit()
+
+
+def _json(texts: tuple[str, ...]) -> str:
+    return json.dumps(texts) if texts else "[]"  # most entries have no tags, and json.dumps is slow
 
 
 class _Meanings:
@@ -318,7 +337,11 @@ class _Meanings:
     def __init__(self, model: meaning.Model) -> None:
         self.model = model
         self.ids: dict[str, int] = {}  # every token of the FAQ, numbered
-        self.df: Counter[int] = Counter()  # token number -> entries that have it
+        self.words: dict[str, array[int]] = {}  # each word of the FAQ's tokens, numbered
+        # token number -> entries that have it in their question or tags but not
+        # in their answer; the answers' tokens are counted once per distinct answer
+        self.df: Counter[int] = Counter()
+        self.uses: Counter[int] = Counter()  # id() of an answer's tokens -> entries with it
         self.heads: list[array[int]] = []  # each entry's question-and-tags tokens
         self.answers: list[array[int]] = []  # each entry's answer tokens
         # A text the FAQ repeats is tokenised once while it is among the last
@@ -334,28 +357,51 @@ class _Meanings:
         return None if model is None else cls(model)
 
     def _tokenise(self, text: str) -> tuple[array[int], frozenset[int]]:
-        numbers = array("I", [self.ids.setdefault(t, len(self.ids)) for t in self.model.tokens(text)])
+        from faq_cli.meaning import basic_words
+
+        numbers = array("I")
+        for word in basic_words(text):
+            if (known := self.words.get(word)) is None:
+                pieces = self.model.pieces(word)
+                known = self.words[word] = array("I", [self.ids.setdefault(t, len(self.ids)) for t in pieces])
+            numbers += known
         return numbers, frozenset(numbers)
 
     def add(self, entry: Entry) -> None:
         (head, head_set), (answer, answer_set) = map(self.tokenised, rank.meaning_texts(entry))
         self.heads.append(head)
-        self.answers.append(answer)
-        self.df.update(head_set | answer_set)
+        self.answers.append(answer)  # kept: its id() stays its own until write()
+        self.df.update(head_set - answer_set)
+        self.uses[id(answer)] += 1
 
     def write(self, db: sqlite3.Connection, progress: Progress | None) -> dict[str, float]:
         """Store each entry's meaning vector, the FAQ's token weights and the
         clusters search compares a query with; return the meta values search needs."""
+
+        from faq_cli import meaning
+
+        count = len(self.heads)
+        for answer in {id(a): a for a in self.answers}.values():
+            self.df.update(dict.fromkeys(set(answer), self.uses[id(answer)]))
+        tokens = list(self.ids)  # by number
+        weights = meaning.idf({tokens[i]: n for i, n in self.df.items()}, count)
+        unseen = meaning.unseen_weight(count)
+        db.executemany("INSERT INTO weight VALUES (?, ?)", weights.items())
+        vectors = self._vectors(db, self.model.table(tokens, weights, unseen), progress)
+        threshold = self.model.threshold(vectors, weights, unseen)
+        if not _write_clusters(db, vectors, progress):
+            return {}
+        return {"threshold": threshold, "unseen_weight": unseen}
+
+    def _vectors(
+        self, db: sqlite3.Connection, table: np.ndarray[Any, Any], progress: Progress | None
+    ) -> np.ndarray[Any, Any]:
+        """Each entry's vector (int8), also stored, from its tokens' rows in `table`."""
         import numpy as np
 
         from faq_cli import meaning
 
         count = len(self.heads)
-        tokens = list(self.ids)  # by number
-        weights = meaning.idf({tokens[i]: n for i, n in self.df.items()}, count)
-        unseen = meaning.unseen_weight(count)
-        db.executemany("INSERT INTO weight VALUES (?, ?)", weights.items())
-        table = self.model.table(tokens, weights, unseen)
 
         def sums(texts: list[array[int]]) -> np.ndarray[Any, Any]:
             """Each text's sum; a text repeated (the same kept tokens) is summed once."""
@@ -364,28 +410,24 @@ class _Meanings:
             once = list({id(t): t for t in texts}.values())
             return meaning.sum_rows(table, once)[which]
 
-        parts = []
+        vectors = np.zeros((count, self.model.dims), np.int8)
         step = BATCH * 5
         for a in range(0, count, step):
             head = sums(self.heads[a : a + step])
             whole = head + sums(self.answers[a : a + step])
             # The mean of two unit vectors: a query's similarity to it is the mean
             # of its similarities to the question alone and to the whole entry.
-            vectors = meaning.quantize_many((meaning.unit_rows(head) + meaning.unit_rows(whole)) / 2)
+            part = vectors[a : a + step]
+            part[:] = meaning.quantize_many((meaning.unit_rows(head) + meaning.unit_rows(whole)) / 2)
             db.executemany(
                 "INSERT INTO vector VALUES (?, ?)",
-                ((a + i, v.tobytes()) for i, v in enumerate(vectors) if v.any()),
+                ((a + i, v.tobytes()) for i, v in enumerate(part) if v.any()),
             )
-            parts.append(vectors)
             if progress:
                 progress("Indexing meaning of", min(a + step, count), count)
         self.heads.clear()
         self.answers.clear()
-        vectors = np.concatenate(parts) if parts else np.zeros((0, self.model.dims), np.int8)
-        threshold = self.model.threshold(vectors, weights, unseen)
-        if not _write_clusters(db, vectors, progress):
-            return {}
-        return {"threshold": threshold, "unseen_weight": unseen}
+        return vectors
 
 
 def _write_clusters(db: sqlite3.Connection, vectors: np.ndarray[Any, Any], progress: Progress | None) -> bool:
@@ -404,14 +446,16 @@ def _write_clusters(db: sqlite3.Connection, vectors: np.ndarray[Any, Any], progr
     kept = np.flatnonzero(vectors.any(axis=1))
     if not len(kept):
         return False
+    if len(kept) < len(vectors):
+        vectors = vectors[kept]
     if len(kept) <= PROBE:  # one cluster: every entry is compared
-        clusters, means = np.zeros(len(kept), np.intp), vectors[kept].mean(axis=0, keepdims=True)
+        clusters, means = np.zeros(len(kept), np.intp), vectors.mean(axis=0, keepdims=True)
     else:
         if progress:
             progress("Grouping meanings of", 0, None)
-        clusters, means = meaning.partition(vectors[kept], math.isqrt(len(kept) - 1) + 1)
+        clusters, means = meaning.partition(vectors, math.isqrt(len(kept) - 1) + 1)
     # Each vector's signs, 1 bit a dimension: a cheap first look at a cluster's members.
-    signs = np.packbits(vectors[kept] > 0, axis=1, bitorder="little")
+    signs = np.packbits(vectors > 0, axis=1, bitorder="little")
     order = np.argsort(clusters, kind="stable")  # cluster by cluster, each in file order
     ends = np.cumsum(np.bincount(clusters, minlength=len(means)))
     rows = (

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from faq_cli import apart
+
 ROOT = Path(__file__).resolve().parent.parent
 VALID = "entries:\n- question: What is it?\n  answer: A thing.\n"
 
@@ -297,6 +299,21 @@ def test_ctrl_c_during_index_build_exits_130_without_a_cache(tmp_path: Path) -> 
     assert proc.returncode == 130, err
     assert b"Traceback" not in err and out == b""
     assert list(cache.rglob("*")) in ([], [cache / "faq"])  # nothing half-written
+    assert path.stat().st_size >= apart.FROM_BYTES  # so it was being parsed by a second process,
+    assert not parsing(path)  # which was stopped too
+
+
+def parsing(path: Path) -> list[int]:
+    """The processes parsing `path` apart (faq_cli.apart), by their command lines."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"faq_cli.apart" in argv and os.fsencode(path) in argv:
+            found.append(int(proc.name))
+    return found
 
 
 def test_nothing_is_written_but_the_cache(tmp_path: Path) -> None:
