@@ -361,8 +361,12 @@ def rank(
                 best = heapq.nlargest(limit, best + [(p, sim) for p in first(part)], key=order)
         return best
 
+    # No entry is more similar than the most similar one; an entry without a
+    # meaning scores by its words alone.
+    most = clip(max(max(near.values(), default=-1.0), far[0][0] if far else -1.0))
+    some_without = any(members - near_set - far_set for _, members in groups)
     for lex, members in sorted(groups, key=lambda g: -g[0].score):
-        best_possible = lex.score / 2 + 50 if similar else lex.score
+        best_possible = max(lex.score / 2 + 50 * most, lex.score if some_without or not similar else 0.0)
         if len(kept) >= limit and best_possible < -kept[limit - 1][0][0]:
             break
         for pos, sim in closest(members):
