@@ -296,7 +296,7 @@ def quantize_many(vectors: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
 
 
 def partition(
-    vectors: np.ndarray[Any, Any], k: int, rounds: int = 10, sample: int = 64
+    vectors: np.ndarray[Any, Any], k: int, rounds: int = 6, sample: int = 32
 ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """Split int8 rows (unit vectors x 127) into `k` clusters of like meaning,
     by spherical k-means: each row goes to the centroid it is most similar to.

@@ -138,7 +138,7 @@ def forget_opened() -> bool:
 def _code_version() -> str:
     """Changes whenever the code that shapes the cache changes (an upgrade, an edit)."""
     here = Path(__file__).parent
-    stats = [os.stat(here / f"{m}.py") for m in ("store", "rank", "text", "load", "model")]
+    stats = [os.stat(here / f"{m}.py") for m in ("store", "rank", "text", "load", "model", "meaning")]
     return FORMAT + ":" + ",".join(f"{s.st_size}.{s.st_mtime_ns}" for s in stats)
 
 
