@@ -289,6 +289,10 @@ class Meaning(NamedTuple):
 
     near: dict[int, float]
     far: list[tuple[float, BitMap]]
+    # Each entry's cluster, by position, and each cluster's similarity: the few
+    # far members of a small group are looked up, not found by a walk.
+    cluster_of: Sequence[int] = ()
+    cluster_sims: Sequence[float] = ()
 
     def everything(self) -> dict[int, float]:
         """Every entry's similarity, one by one: for tests and small FAQs."""
@@ -322,6 +326,7 @@ def rank(
     far = similar.far if similar else []
     near_set = BitMap(near)
     far_set = BitMap().union(*(cluster for _, cluster in far))
+    with_meaning = near_set | far_set
     kept: list[tuple[tuple[float, float, int, int], Ranked]] = []
 
     def offer(lex: Lexical | None, pos: int, sim: float | None) -> None:
@@ -344,15 +349,18 @@ def rank(
     def closest(members: BitMap) -> list[tuple[int, float]]:
         """The `limit` members with a meaning that rank first, each with its
         similarity: by similarity, then the shorter question, then file order."""
-        pool = list(members & near_set)
+        pool = list(members & near_set) if near_set else []
         if len(pool) > limit:
             # Only members at least as similar as the limit-th can rank first;
             # finding them first keeps the slow sort key off a big group.
             sims = list(map(near.__getitem__, pool))
             floor = clip(heapq.nlargest(limit, sims)[-1])
             pool = list(compress(pool, map(floor.__le__, sims))) if floor > 0 else pool
-        best = heapq.nlargest(limit, ((p, near[p]) for p in pool), key=order)
-        rest = members & far_set
+        best = heapq.nlargest(limit, ((p, near[p]) for p in pool), key=order) if pool else []
+        rest = members & far_set if far_set else far_set
+        if similar and similar.cluster_of and len(rest) < len(far):  # fewer members than clusters
+            found = map(similar.cluster_sims.__getitem__, map(similar.cluster_of.__getitem__, rest))
+            return heapq.nlargest(limit, best + list(zip(rest, found, strict=True)), key=order)
         for sim, cluster in far:
             if not rest or (len(best) == limit and clip(best[-1][1]) > clip(sim)):
                 break  # no member left can rank first
@@ -364,15 +372,16 @@ def rank(
     # No entry is more similar than the most similar one; an entry without a
     # meaning scores by its words alone.
     most = clip(max(max(near.values(), default=-1.0), far[0][0] if far else -1.0))
-    some_without = any(members - near_set - far_set for _, members in groups)
+    some_without = any(members - with_meaning for _, members in groups)
     for lex, members in sorted(groups, key=lambda g: -g[0].score):
         best_possible = max(lex.score / 2 + 50 * most, lex.score if some_without or not similar else 0.0)
         if len(kept) >= limit and best_possible < -kept[limit - 1][0][0]:
             break
         for pos, sim in closest(members):
             offer(lex, pos, sim)
-        for pos in first(members - near_set - far_set):
-            offer(lex, pos, None)
+        if without := members - with_meaning:
+            for pos in first(without):
+                offer(lex, pos, None)
         kept.sort(key=lambda pair: pair[0])
         del kept[limit:]
     # Entries found by meaning alone score at most 50.

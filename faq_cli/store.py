@@ -374,7 +374,7 @@ class _Meanings:
         self.df.update(head_set - answer_set)
         self.uses[id(answer)] += 1
 
-    def write(self, db: sqlite3.Connection, progress: Progress | None) -> dict[str, float]:
+    def write(self, db: sqlite3.Connection, progress: Progress | None) -> dict[str, float | bytes]:
         """Store each entry's meaning vector, the FAQ's token weights and the
         clusters search compares a query with; return the meta values search needs."""
 
@@ -389,9 +389,10 @@ class _Meanings:
         db.executemany("INSERT INTO weight VALUES (?, ?)", weights.items())
         vectors = self._vectors(db, self.model.table(tokens, weights, unseen), progress)
         threshold = self.model.threshold(vectors, weights, unseen)
-        if not _write_clusters(db, vectors, progress):
+        clusters = _write_clusters(db, vectors, progress)
+        if clusters is None:
             return {}
-        return {"threshold": threshold, "unseen_weight": unseen}
+        return {"threshold": threshold, "unseen_weight": unseen, "clusters": clusters}
 
     def _vectors(
         self, db: sqlite3.Connection, table: np.ndarray[Any, Any], progress: Progress | None
@@ -430,9 +431,11 @@ class _Meanings:
         return vectors
 
 
-def _write_clusters(db: sqlite3.Connection, vectors: np.ndarray[Any, Any], progress: Progress | None) -> bool:
-    """Group the entries' vectors into clusters of like meaning; False when no
-    entry has a vector.
+def _write_clusters(
+    db: sqlite3.Connection, vectors: np.ndarray[Any, Any], progress: Progress | None
+) -> bytes | None:
+    """Group the entries' vectors into clusters of like meaning; return each
+    entry's cluster number (uint32, by position), None when no entry has a vector.
 
     A search compares the query with every cluster's mean, then with the
     members of the closest clusters (the inverted-file index of Jegou et al.,
@@ -445,8 +448,9 @@ def _write_clusters(db: sqlite3.Connection, vectors: np.ndarray[Any, Any], progr
 
     kept = np.flatnonzero(vectors.any(axis=1))
     if not len(kept):
-        return False
-    if len(kept) < len(vectors):
+        return None
+    count = len(vectors)
+    if len(kept) < count:
         vectors = vectors[kept]
     if len(kept) <= PROBE:  # one cluster: every entry is compared
         clusters, means = np.zeros(len(kept), np.intp), vectors.mean(axis=0, keepdims=True)
@@ -468,7 +472,9 @@ def _write_clusters(db: sqlite3.Connection, vectors: np.ndarray[Any, Any], progr
         for c, m in enumerate(np.split(order, ends[:-1]))
     )
     db.executemany("INSERT INTO cluster VALUES (?, ?, ?, ?)", rows)
-    return True
+    of = np.full(count, np.iinfo(np.uint32).max, np.uint32)  # the most: no cluster
+    of[kept] = clusters
+    return of.tobytes()
 
 
 class _SqlVocabulary:
@@ -608,7 +614,11 @@ class Store:
                 bits += self.db.execute("SELECT bits FROM cluster WHERE id = ?", (c,)).fetchone()[0]
             else:
                 far.append((means[c], members))
-        return rank.Meaning(self._sifted(vector, q, positions, bytes(bits)), far)
+        near = self._sifted(vector, q, positions, bytes(bits))
+        if not far:
+            return rank.Meaning(near, far)
+        of = self.db.execute("SELECT value FROM meta WHERE key = 'clusters'").fetchone()[0]
+        return rank.Meaning(near, far, array("I", of), means)
 
     def _sifted(
         self, vector: Sequence[float], q: list[float], positions: array[int], bits: bytes
