@@ -15,20 +15,17 @@ its second, parsing process together, sampled from /proc), then warm `faq search
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from generate import repeat_real  # noqa: E402
-from startup import FAQ, run  # noqa: E402
+from startup import FAQ, run, run_tree  # noqa: E402
 
 QUERIES = {
     "common words": "install a package",
@@ -39,40 +36,6 @@ QUERIES = {
     "a long natural question": "how can I give money to the project so that it keeps going",
 }
 TARGETS = {10_000: 1.2, 100_000: 1.5}  # worst kind's warm ratio, from issue #9
-
-
-def run_tree(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """Wall time in seconds, and the peak in KiB of the summed RSS of the
-    process and its children (a large file is parsed by a second process),
-    sampled every 10 ms from /proc."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    peak = 0
-    while proc.poll() is None:
-        peak = max(peak, sum(map(_rss, _tree(proc.pid))))
-        time.sleep(0.01)
-    elapsed = time.perf_counter() - start
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"{argv} exited {proc.returncode}")
-    return elapsed, peak
-
-
-def _tree(pid: int) -> list[int]:
-    out = [pid]
-    with contextlib.suppress(OSError):
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children") as f:
-                for child in f.read().split():
-                    out += _tree(int(child))
-    return out
-
-
-def _rss(pid: int) -> int:
-    with contextlib.suppress(OSError), open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def measure(n: int, env: dict[str, str], work: Path, rounds: int) -> None:
