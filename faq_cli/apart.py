@@ -44,13 +44,17 @@ class Parsed:
         # This package first on the path, whatever the working directory holds.
         here = str(Path(__file__).resolve().parent.parent)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([here, os.environ.get("PYTHONPATH", "")])}
-        child = subprocess.Popen(
-            [sys.executable, "-P", "-m", "faq_cli.apart", os.fsdecode(self.path), self.name],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            env=env,
-            start_new_session=True,  # Ctrl-C is this process's to handle; it stops the child
-        )
+        try:
+            child = subprocess.Popen(
+                [sys.executable, "-P", "-m", "faq_cli.apart", os.fsdecode(self.path), self.name],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                env=env,
+                start_new_session=True,  # Ctrl-C is this process's to handle; it stops the child
+            )
+        except OSError:  # no Python to start (an embedded interpreter, say): parse here
+            yield from self._parse_here()
+            return
         assert child.stdout is not None
         try:
             while True:
@@ -70,6 +74,20 @@ class Parsed:
             child.kill()
             child.wait()
             child.stdout.close()
+
+    def _parse_here(self) -> Iterator[Entry]:
+        import hashlib
+
+        from faq_cli.load import check_utf8, load_text
+        from faq_cli.source import read_bytes
+
+        data = read_bytes(self.path)
+        self.identity["sha256"] = hashlib.sha256(data).hexdigest()
+        check_utf8(data, self.name)
+        faq = load_text(data, self.name)
+        del data
+        self.title, self.summary = faq.title, faq.summary
+        yield from faq.entries
 
 
 def main() -> None:

@@ -110,3 +110,18 @@ def test_a_second_process_that_dies_is_an_error_not_a_hang(
     with pytest.raises(DataError) as there:
         open_store(path)
     assert "the process parsing it stopped (exit code 1)" in there.value.message
+
+
+def test_without_a_python_to_start_the_file_is_parsed_here(
+    children: list[list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = evaluate.FAQS["partnership"]
+    queries = [q for _, q in evaluate.cases("partnership", "words")][:10]
+    monkeypatch.setattr(apart, "FROM_BYTES", 1 << 40)
+    here = everything(open_store(path, use_cache=False), queries)
+    monkeypatch.setattr(apart, "FROM_BYTES", 0)
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python")
+    assert everything(open_store(path), queries) == here
+    assert len(children) == 1  # it was tried
+    assert everything(open_store(path), queries) == here  # and the cache it wrote is whole
+    assert len(children) == 1
