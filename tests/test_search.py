@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from faq_cli import rank
+from faq_cli import rank, text
 from faq_cli.load import load_path, load_text
 from faq_cli.model import Faq
 from faq_cli.rank import Hit, close_words, osa_distance, typo_allowance
@@ -183,3 +183,27 @@ def test_close_words_agree_with_and_without_rapidfuzz(monkeypatch: pytest.Monkey
         theirs = close_words(q, words, 2)
         monkeypatch.undo()
         assert sorted(own) == sorted(theirs), q
+
+
+def _words_unicode(sample: str) -> list[str]:
+    """`text.words` by the general path only: Unicode letter classes, full folding."""
+    import unicodedata
+
+    t = text._MARKS.sub("", unicodedata.normalize("NFKD", sample)).casefold()
+    if "'" in t or "’" in t:
+        t = text._APOSTROPHE.sub("", text._APOSTROPHE_S.sub("", t))
+    if "." in t:
+        t = text._DOTTED[False].sub(lambda m: m.group().replace(".", ""), t)
+    out = text._WORD[False].findall(t)
+    if "-" in t:
+        out += [a + b for a, b in text._HYPHENATED[False].findall(t)]
+    return [w for w in out if len(w) <= text.MAX_WORD]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZ9_.-'’ é\u0301\tU.S", max_size=40) | st.text(max_size=40))
+def test_the_ascii_fast_path_finds_the_same_words(sample: str) -> None:
+    import unicodedata
+
+    assert text.words(sample) == _words_unicode(sample)
+    assert text.fold(sample) == text._MARKS.sub("", unicodedata.normalize("NFKD", sample)).casefold()
