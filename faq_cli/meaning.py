@@ -20,6 +20,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from faq_cli.text import compiled
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -32,7 +34,8 @@ Vector = list[float]
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ASCII_WORD = re.compile(r"[a-z0-9]+|[!-/:-@\[-`{-~]")
 # BERT's whitespace: space, tab, newline, return and the space separators (Zs).
-_WHITESPACE = re.compile("[ \t\n\r\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+# Only text that is not ASCII needs it: compiled when first used.
+_WHITESPACE = "[ \t\n\r\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+"
 
 
 def _is_punctuation(c: str) -> bool:
@@ -96,7 +99,7 @@ def basic_words(text: str) -> list[str]:
     # Mostly ASCII, with a few curly quotes or accents: only the pieces
     # (between BERT's whitespace) that are not ASCII go character by character.
     out: list[str] = []
-    for piece in _WHITESPACE.split(text):
+    for piece in compiled(_WHITESPACE).split(text):
         out += _ascii_words(piece) if piece.isascii() else _unicode_words(piece)
     return out
 

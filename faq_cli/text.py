@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
 
+# Patterns are compiled when first used (`compiled`): compiling all of them
+# costs every start about 1.5 ms, and a search of ASCII text needs few.
 # Combining marks left by NFKD: "México" -> "Mexico", "CÓSTA" -> "COSTA".
-_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_MARKS = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
 # "U.S." is one word; "Leaders'" and "Mexico's" lose the apostrophe and the 's.
-_TOKEN = re.compile(r"(?:[^\W_]\.){2,}|[^\W_]+(?:['’][^\W_]+)*")
+_TOKEN = r"(?:[^\W_]\.){2,}|[^\W_]+(?:['’][^\W_]+)*"
+
+
+@functools.cache
+def compiled(pattern: str) -> re.Pattern[str]:
+    """`pattern`, compiled once per process, when first needed."""
+    return re.compile(pattern)
+
 
 # Question and function words: they weigh little in a query but still count.
 # ("us" is not one: in "US-Mexico" it is a name.)
@@ -37,14 +47,14 @@ def fold(text: str) -> str:
     """Case- and accent-insensitive form of `text`."""
     if text.isascii():  # the same result, sooner: nothing to decompose
         return text.lower()
-    return _MARKS.sub("", unicodedata.normalize("NFKD", text)).casefold()
+    return compiled(_MARKS).sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
 def spans(text: str) -> Iterator[tuple[str, int, int]]:
     """Yield (word, start, end) for each word of `text`, located in the original
     text for highlighting; a hyphenated pair also yields its joined form."""
     prev: re.Match[str] | None = None
-    for m in _TOKEN.finditer(text):
+    for m in compiled(_TOKEN).finditer(text):
         for word in words(m.group()):
             yield word, m.start(), m.end()
         if prev is not None and prev.end() + 1 == m.start() and text[prev.end()] == "-":
@@ -54,14 +64,14 @@ def spans(text: str) -> Iterator[tuple[str, int, int]]:
 
 
 MAX_WORD = 64
-_APOSTROPHE_S = re.compile(r"['’]s\b")
-_APOSTROPHE = re.compile(r"['’]")
+_APOSTROPHE_S = r"['’]s\b"
+_APOSTROPHE = r"['’]"
 # A letter or digit, [^\W_], is [a-z0-9] in folded ASCII text, which the
 # regex engine tests about twice as fast: most FAQ text is ASCII.
 _LETTER = {False: r"[^\W_]", True: r"[a-z0-9]"}  # by whether the text is ASCII
-_DOTTED = {a: re.compile(rf"(?:{c}\.){{2,}}") for a, c in _LETTER.items()}
-_WORD = {a: re.compile(rf"{c}+") for a, c in _LETTER.items()}
-_HYPHENATED = {a: re.compile(rf"\b(?=({c}+)-({c}+)\b)") for a, c in _LETTER.items()}
+_DOTTED = {a: rf"(?:{c}\.){{2,}}" for a, c in _LETTER.items()}
+_WORD = {a: rf"{c}+" for a, c in _LETTER.items()}
+_HYPHENATED = {a: rf"\b(?=({c}+)-({c}+)\b)" for a, c in _LETTER.items()}
 
 
 def words(text: str) -> list[str]:
@@ -70,12 +80,12 @@ def words(text: str) -> list[str]:
     t = fold(text)
     plain = t.isascii()
     if "'" in t or "’" in t:
-        t = _APOSTROPHE.sub("", _APOSTROPHE_S.sub("", t))
+        t = compiled(_APOSTROPHE).sub("", compiled(_APOSTROPHE_S).sub("", t))
     if "." in t:
-        t = _DOTTED[plain].sub(lambda m: m.group().replace(".", ""), t)
-    out = _WORD[plain].findall(t)
+        t = compiled(_DOTTED[plain]).sub(lambda m: m.group().replace(".", ""), t)
+    out = compiled(_WORD[plain]).findall(t)
     if "-" in t:
-        out += [a + b for a, b in _HYPHENATED[plain].findall(t)]
+        out += [a + b for a, b in compiled(_HYPHENATED[plain]).findall(t)]
     # Nobody searches for a 100-letter word; keeping them would bloat the index.
     return [w for w in out if len(w) <= MAX_WORD]
 

@@ -189,14 +189,14 @@ def _words_unicode(sample: str) -> list[str]:
     """`text.words` by the general path only: Unicode letter classes, full folding."""
     import unicodedata
 
-    t = text._MARKS.sub("", unicodedata.normalize("NFKD", sample)).casefold()
+    t = text.compiled(text._MARKS).sub("", unicodedata.normalize("NFKD", sample)).casefold()
     if "'" in t or "’" in t:
-        t = text._APOSTROPHE.sub("", text._APOSTROPHE_S.sub("", t))
+        t = text.compiled(text._APOSTROPHE).sub("", text.compiled(text._APOSTROPHE_S).sub("", t))
     if "." in t:
-        t = text._DOTTED[False].sub(lambda m: m.group().replace(".", ""), t)
-    out = text._WORD[False].findall(t)
+        t = text.compiled(text._DOTTED[False]).sub(lambda m: m.group().replace(".", ""), t)
+    out = text.compiled(text._WORD[False]).findall(t)
     if "-" in t:
-        out += [a + b for a, b in text._HYPHENATED[False].findall(t)]
+        out += [a + b for a, b in text.compiled(text._HYPHENATED[False]).findall(t)]
     return [w for w in out if len(w) <= text.MAX_WORD]
 
 
@@ -206,4 +206,7 @@ def test_the_ascii_fast_path_finds_the_same_words(sample: str) -> None:
     import unicodedata
 
     assert text.words(sample) == _words_unicode(sample)
-    assert text.fold(sample) == text._MARKS.sub("", unicodedata.normalize("NFKD", sample)).casefold()
+    assert (
+        text.fold(sample)
+        == text.compiled(text._MARKS).sub("", unicodedata.normalize("NFKD", sample)).casefold()
+    )
