@@ -420,10 +420,8 @@ class _Meanings:
             # of its similarities to the question alone and to the whole entry.
             part = vectors[a : a + step]
             part[:] = meaning.quantize_many((meaning.unit_rows(head) + meaning.unit_rows(whole)) / 2)
-            db.executemany(
-                "INSERT INTO vector VALUES (?, ?)",
-                ((a + i, v.tobytes()) for i, v in enumerate(part) if v.any()),
-            )
+            some = np.flatnonzero(part.any(axis=1)).tolist()  # an entry whose tokens have no vectors has none
+            db.executemany("INSERT INTO vector VALUES (?, ?)", ((a + i, part[i].tobytes()) for i in some))
             if progress:
                 progress("Indexing meaning of", min(a + step, count), count)
         self.heads.clear()
