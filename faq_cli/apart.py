@@ -2,8 +2,8 @@
 indexing it run at once, on two cores, and neither process holds both the
 file and its entries.
 
-The second process (`python -m faq_cli.apart FILE`) reads, hashes and parses
-the file exactly as a small one is read in the first (`load.load_text`), and
+The second process (`python -m faq_cli.apart FILE`) reads, checks, parses and
+hashes the file as a small one is read in the first (`load.load_text`), and
 writes each checked entry to its stdout, pickled, in batches, as soon as it is
 parsed; then the title and summary, or the file's problems.
 """
@@ -114,13 +114,17 @@ def main() -> None:
     try:
         try:
             data = read_bytes(path)
-            sha256 = hashlib.sha256(data).hexdigest()
-            check_utf8(data, name)
-            faq = load_text(data, name, sink=sink)
-            del data
+            # Entries go out as soon as they are parsed; the whole-file checks
+            # come after, while the first process is still indexing.
+            try:
+                faq = load_text(data, name, sink=sink)
+            except DataError:
+                check_utf8(data, name)  # a file that is not UTF-8 is worded as such
+                raise
             if batch:
                 send(("entries", batch))
-            send(("done", (faq.title, faq.summary, sha256)))
+            check_utf8(data, name)
+            send(("done", (faq.title, faq.summary, hashlib.sha256(data).hexdigest())))
         except DataError as exc:  # sent as its parts: its own pickling would lose them
             send(("problems", exc.problems))
     except BrokenPipeError:  # the first process has stopped reading

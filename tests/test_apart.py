@@ -82,23 +82,33 @@ def test_problems_found_apart_are_the_problems_found_here(
     assert folder is not None and list(folder.glob("*")) == []  # no cache, no temporary file
 
 
+GOOD = "".join(f"- {{question: 'Question {i}?', answer: 'Answer {i}.'}}\n" for i in range(3000)).encode()
+
+
 @pytest.mark.parametrize(
     "content, problem",
     [
         (b"entries:\n- {question: caf\xe9, answer: x}\n", "not valid UTF-8 (byte 0xe9 at offset 25)"),
+        (b"entries:\n" + GOOD + b"- {question: caf\xe9, answer: x}\n", "not valid UTF-8 (byte 0xe9"),
         (b"entries:\n- {question: a, answer: b}\n" * 3, "over the 50-byte limit"),
     ],
 )
 def test_unreadable_files_are_worded_the_same_apart(
     tmp_path: Path, children: list[list[str]], monkeypatch: pytest.MonkeyPatch, content: bytes, problem: str
 ) -> None:
-    monkeypatch.setenv("FAQ_MAX_BYTES", "50")
+    if "limit" in problem:
+        monkeypatch.setenv("FAQ_MAX_BYTES", "50")
     path = tmp_path / "f.yaml"
     path.write_bytes(content)
+    monkeypatch.setattr(apart, "FROM_BYTES", 1 << 40)
+    with pytest.raises(DataError) as here:
+        open_store(path)
+    monkeypatch.setattr(apart, "FROM_BYTES", 0)
     with pytest.raises(DataError) as there:
         open_store(path)
-    assert problem in there.value.message
     assert len(children) == 1
+    assert problem in there.value.message
+    assert there.value.message == here.value.message
 
 
 def test_a_second_process_that_dies_is_an_error_not_a_hang(
