@@ -41,9 +41,11 @@ class Parsed:
 
     @property
     def entries(self) -> Iterator[Entry]:
-        # This package first on the path, whatever the working directory holds.
+        # This package first on the path, and never the working directory
+        # (-P, and no empty entry), whatever it holds.
         here = str(Path(__file__).resolve().parent.parent)
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([here, os.environ.get("PYTHONPATH", "")])}
+        path = [here, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
         try:
             child = subprocess.Popen(
                 [sys.executable, "-P", "-m", "faq_cli.apart", os.fsdecode(self.path), self.name],

@@ -135,3 +135,18 @@ def test_without_a_python_to_start_the_file_is_parsed_here(
     assert len(children) == 1  # it was tried
     assert everything(open_store(path), queries) == here  # and the cache it wrote is whole
     assert len(children) == 1
+
+
+def test_the_second_process_never_imports_from_the_working_directory(
+    tmp_path: Path, children: list[list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "yaml.py").write_text("raise SystemExit('imported from the working directory')\n")
+    monkeypatch.chdir(work)
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    path = evaluate.FAQS["partnership"]
+    assert [e.id for e in open_store(path).entries()] == [
+        e.id for e in open_store(path, use_cache=False).entries()
+    ]
+    assert len(children) >= 1
