@@ -78,16 +78,9 @@ class Parsed:
             child.stdout.close()
 
     def _parse_here(self) -> Iterator[Entry]:
-        import hashlib
+        from faq_cli.load import read_hashed
 
-        from faq_cli.load import check_utf8, load_text
-        from faq_cli.source import read_bytes
-
-        data = read_bytes(self.path)
-        self.identity["sha256"] = hashlib.sha256(data).hexdigest()
-        check_utf8(data, self.name)
-        faq = load_text(data, self.name)
-        del data
+        faq, self.identity["sha256"] = read_hashed(self.path, self.name)
         self.title, self.summary = faq.title, faq.summary
         yield from faq.entries
 

@@ -394,6 +394,21 @@ def load_text(
     return validate(parse(text, name, on_entry), name, checker)
 
 
+def read_hashed(
+    path: Path, name: str, progress: Callable[[str, int, None], None] | None = None
+) -> tuple[Faq, str]:
+    """Read, check and parse a FAQ file, held once, as bytes, while it is
+    parsed; with the SHA-256 of its content, which keys its cache."""
+    import hashlib
+
+    from faq_cli.source import read_bytes
+
+    data = read_bytes(path)
+    sha256 = hashlib.sha256(data).hexdigest()
+    check_utf8(data, name)
+    return load_text(data, name, progress), sha256
+
+
 def load_path(path: Path) -> Faq:
     """Read, parse and validate a FAQ file."""
     from faq_cli.source import read_bytes

@@ -111,13 +111,9 @@ def open_store(path: Path, use_cache: bool = True, progress: Progress | None = N
 
     if st.st_size >= apart.FROM_BYTES:
         return Store(build(apart.Parsed(typed, str(typed), identity), identity, target, progress))
-    from faq_cli.load import check_utf8, load_text
+    from faq_cli.load import read_hashed
 
-    data = read_bytes(typed)
-    identity["sha256"] = _sha256(data)
-    check_utf8(data, str(typed))
-    faq = load_text(data, str(typed), progress)  # the file is held once, as bytes, while parsed
-    del data
+    faq, identity["sha256"] = read_hashed(typed, str(typed), progress)
     return Store(build(faq, identity, target, progress))
 
 
