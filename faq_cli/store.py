@@ -331,7 +331,10 @@ class _Meanings:
     depends on how many entries have it."""
 
     def __init__(self, model: meaning.Model) -> None:
+        from faq_cli.meaning import basic_words
+
         self.model = model
+        self.split = basic_words  # BERT's words of a text, before WordPiece
         self.ids: dict[str, int] = {}  # every token of the FAQ, numbered
         self.words: dict[str, array[int]] = {}  # each word of the FAQ's tokens, numbered
         # token number -> entries that have it in their question or tags but not
@@ -353,10 +356,8 @@ class _Meanings:
         return None if model is None else cls(model)
 
     def _tokenise(self, text: str) -> tuple[array[int], frozenset[int]]:
-        from faq_cli.meaning import basic_words
-
         numbers = array("I")
-        for word in basic_words(text):
+        for word in self.split(text):
             if (known := self.words.get(word)) is None:
                 pieces = self.model.pieces(word)
                 known = self.words[word] = array("I", [self.ids.setdefault(t, len(self.ids)) for t in pieces])
@@ -373,7 +374,6 @@ class _Meanings:
     def write(self, db: sqlite3.Connection, progress: Progress | None) -> dict[str, float | bytes]:
         """Store each entry's meaning vector, the FAQ's token weights and the
         clusters search compares a query with; return the meta values search needs."""
-
         from faq_cli import meaning
 
         count = len(self.heads)

@@ -53,6 +53,17 @@ def test_a_file_parsed_apart_is_indexed_as_one_parsed_here(
     assert len(children) == 1
 
 
+def problems_here_and_apart(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
+    """The error opening `path` gives when read in this process, then when parsed apart."""
+    messages = []
+    for from_bytes in (1 << 40, 0):
+        monkeypatch.setattr(apart, "FROM_BYTES", from_bytes)
+        with pytest.raises(DataError) as raised:
+            open_store(path)
+        messages.append(raised.value.message)
+    return messages[0], messages[1]
+
+
 def bad_faq(tmp_path: Path) -> Path:
     """Many sound entries, then problems: the first entries are indexed before
     the problems are found."""
@@ -67,17 +78,11 @@ def bad_faq(tmp_path: Path) -> Path:
 def test_problems_found_apart_are_the_problems_found_here(
     tmp_path: Path, children: list[list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = bad_faq(tmp_path)
-    monkeypatch.setattr(apart, "FROM_BYTES", 1 << 40)
-    with pytest.raises(DataError) as here:
-        open_store(path)
-    monkeypatch.setattr(apart, "FROM_BYTES", 0)
-    with pytest.raises(DataError) as there:
-        open_store(path)
+    here, there = problems_here_and_apart(bad_faq(tmp_path), monkeypatch)
     assert len(children) == 1
-    assert there.value.message == here.value.message
-    assert "entries[5000].id: duplicate id 3" in there.value.message
-    assert "entries[5000].answer: expected a non-empty string" in there.value.message
+    assert there == here
+    assert "entries[5000].id: duplicate id 3" in there
+    assert "entries[5000].answer: expected a non-empty string" in there
     folder = cache_dir()
     assert folder is not None and list(folder.glob("*")) == []  # no cache, no temporary file
 
@@ -100,15 +105,10 @@ def test_unreadable_files_are_worded_the_same_apart(
         monkeypatch.setenv("FAQ_MAX_BYTES", "50")
     path = tmp_path / "f.yaml"
     path.write_bytes(content)
-    monkeypatch.setattr(apart, "FROM_BYTES", 1 << 40)
-    with pytest.raises(DataError) as here:
-        open_store(path)
-    monkeypatch.setattr(apart, "FROM_BYTES", 0)
-    with pytest.raises(DataError) as there:
-        open_store(path)
+    here, there = problems_here_and_apart(path, monkeypatch)
     assert len(children) == 1
-    assert problem in there.value.message
-    assert there.value.message == here.value.message
+    assert problem in there
+    assert there == here
 
 
 def test_a_second_process_that_dies_is_an_error_not_a_hang(
