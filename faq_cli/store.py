@@ -45,6 +45,9 @@ BATCH = 2000
 PROBE = 2000
 EXACT_UP_TO = 300
 SIFTED = 300
+# Entries read at most to tell whether `exact` would find a query (a hint only):
+# some 20 ms of folding text; where the query is, it is usually in the first few.
+LITERAL_READS = 500
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
@@ -535,11 +538,11 @@ class Store:
     def ids(self) -> list[int]:
         return [i for (i,) in self.db.execute("SELECT id FROM entry WHERE id IS NOT NULL ORDER BY pos")]
 
-    def _rows(self, columns: str, positions: Sequence[int]) -> Iterator[Sequence[Any]]:
+    def _rows(self, columns: str, positions: Sequence[int], chunk: int = 500) -> Iterator[Sequence[Any]]:
         sql = f"SELECT {columns} FROM entry WHERE pos IN ({{}}) ORDER BY pos"
-        for i in range(0, len(positions), 500):
-            chunk = positions[i : i + 500]
-            yield from self.db.execute(sql.format(",".join("?" * len(chunk))), chunk)
+        for i in range(0, len(positions), chunk):
+            some = positions[i : i + chunk]
+            yield from self.db.execute(sql.format(",".join("?" * len(some))), some)
 
     def _postings(self, word: str) -> tuple[BitMap, BitMap, BitMap]:
         from pyroaring import BitMap
@@ -560,15 +563,19 @@ class Store:
 
     def search(self, query: str, limit: int = 5, min_score: int = 0) -> list[rank.Hit]:
         qwords = rank.query_words(query)
+        model = self._model() if rank.informative(qwords) else None
         vocabulary = _SqlVocabulary(self.db)
-        matches = {q: rank.word_matches(vocabulary, q) for q in qwords}
-        found = rank.lexical(self._postings, qwords, matches)
-        similar = self._similarities(query) if rank.informative(qwords) else None
+        matches = {q: rank.word_matches(vocabulary, q, model.is_word if model else None) for q in qwords}
+        lengths = self._lengths()
+        found = rank.lexical(self._postings, qwords, matches, len(lengths))
+        similar = self._similarities(model, query) if model else None
         threshold = self.meta.get("threshold", 1.0)
-        ranked = rank.rank(found, self._lengths(), limit, min_score, similar, threshold)
+        ranked = rank.rank(found, lengths, limit + rank.TIE_ROOM, min_score, similar, threshold)
         positions = sorted(r.pos for r in ranked)
         columns = "pos, id, question, answer, sources, tags"
         entries = {pos: _record(row) for pos, *row in self._rows(columns, positions)}
+        questions = {pos: rank.as_entry(e).question for pos, e in entries.items()}
+        ranked = rank.in_order(ranked, questions, words(query), matches, limit)
         meaning_only = {"meaning": frozenset[str]()}
         return [
             rank.Hit(
@@ -579,17 +586,19 @@ class Store:
             for r in ranked
         ]
 
-    def _similarities(self, query: str) -> rank.Meaning | None:
-        """How close the query's meaning is to each entry's, when the index has
-        vectors and the model loads. Only the entries of the clusters closest
-        to the query are compared one by one; the others get their cluster's
-        mean similarity (see _fill_vectors)."""
+    def _model(self) -> meaning.Model | None:
+        """The meaning model, when the index has vectors and the model loads."""
         if "threshold" not in self.meta:
             return None
         from faq_cli import meaning
 
-        model = meaning.load()
-        vector = model.embed(query, self._weights) if model else None
+        return meaning.load()
+
+    def _similarities(self, model: meaning.Model, query: str) -> rank.Meaning | None:
+        """How close the query's meaning is to each entry's. Only the entries
+        of the clusters closest to the query are compared one by one; the
+        others get their cluster's mean similarity (see _write_clusters)."""
+        vector = model.embed(query, self._weights)
         if vector is None:
             return None
         from operator import mul
@@ -661,6 +670,30 @@ class Store:
             rank.Hit(docs[pos], 100, matched)
             for pos, matched in rank.exact(map(rank.as_entry, docs), query, limit)
         ]
+
+    def finds_literally(self, query: str) -> bool:
+        """Whether `exact` would find anything: a hint for a search that found
+        nothing. Only entries that can hold the query as written are read, at
+        most LITERAL_READS of them: those with its inner words whole and a word
+        its last word begins; for a single word, with a word it is part of."""
+        from pyroaring import BitMap
+
+        from faq_cli.text import compiled, fold
+
+        parts = compiled(r"[^\W_]+").findall(fold(query))
+        if len(parts) == 1:
+            sql = "SELECT word FROM word INDEXED BY word_stem WHERE instr(word, ?)"
+            within = [w for (w,) in self.db.execute(sql, parts)]
+        else:
+            within = list(_SqlVocabulary(self.db).with_prefix(parts[-1])) if parts else []
+        rows = BitMap().union(*(BitMap().union(*self._postings(w)) for w in within))
+        for inner in parts[1:-1]:
+            rows &= BitMap().union(*self._postings(inner))
+        if not parts:  # punctuation alone: any entry may hold it
+            rows = BitMap(range(len(self._lengths())))
+        needle = fold(query).strip()
+        read = self._rows("id, question, answer, sources, tags", list(rows[:LITERAL_READS]), chunk=50)
+        return any(rank.literally(rank.as_entry(_record(row)), needle) for row in read)
 
     def suggest(self, query: str) -> str | None:
         return rank.suggest(_SqlVocabulary(self.db), rank.query_words(query))

@@ -43,9 +43,16 @@ def reference(faq: Faq, qwords: list[str], matches: dict[str, dict[str, float]])
     info = [q for q in qwords if q not in rank.STOPWORDS]
     weight = {q: rank.STOPWORD_WEIGHT if q in rank.STOPWORDS else 1.0 for q in qwords}
     total = sum(weight.values())
+    docs = words_of(faq)
+    # A word says something when at most half the entries (with the summary) have it.
+    specific = any(
+        sum(any(w in words for w in matches[q] for words in fields.values()) for fields in docs)
+        <= rank.COMMON * len(docs)
+        for q in info
+    )
     out = {}
-    for pos, fields in enumerate(words_of(faq)):
-        covered = closeness = coverage = found = 0.0
+    for pos, fields in enumerate(docs):
+        covered = closeness = coverage = found = sure = 0.0
         beyond = False
         for q in qwords:
             here = [(w, sim, f) for w, sim in matches[q].items() for f in rank.FIELDS if w in fields[f]]
@@ -56,10 +63,12 @@ def reference(faq: Faq, qwords: list[str], matches: dict[str, dict[str, float]])
             if q not in rank.STOPWORDS:
                 coverage += max(sim for _, sim, _ in here)
                 found += 1
-                beyond = beyond or any(f != "answer" for _, _, f in here)
+                sure += any(sim >= rank.SURE for _, sim, _ in here)
+                beyond = beyond or any(f != "answer" and sim >= rank.SURE for _, sim, f in here)
         if coverage:
+            vouched = sure == len(info) and (len(info) == len(qwords) or (beyond and specific))
             out[pos] = rank.Lexical(
-                100 * closeness / total, coverage / len(info), found / len(info), covered, beyond
+                100 * closeness / total, coverage / len(info), found / len(info), covered, vouched
             )
     return out
 
@@ -84,12 +93,14 @@ def exhaustive(
 
 def check(faq: Faq, store: Store, query: str) -> None:
     qwords = rank.query_words(query)
-    matches = {q: rank.word_matches(_SqlVocabulary(store.db), q) for q in qwords}
-    groups = rank.lexical(store._postings, qwords, matches)
+    model = store._model() if rank.informative(qwords) else None
+    is_word = model.is_word if model else None
+    matches = {q: rank.word_matches(_SqlVocabulary(store.db), q, is_word) for q in qwords}
+    groups = rank.lexical(store._postings, qwords, matches, len(store._lengths()))
     scores = {pos: lex for lex, members in groups for pos in members}
     assert sum(len(members) for _, members in groups) == len(scores), query  # groups are disjoint
     assert scores == reference(faq, qwords, matches), query
-    similar = store._similarities(query) if rank.informative(qwords) else None
+    similar = store._similarities(model, query) if model else None
     everything = similar.everything() if similar else {}
     threshold = store.meta.get("threshold", 1.0)
     docs = [*faq.entries, *([faq.summary] if faq.summary else [])]
@@ -148,19 +159,56 @@ def test_a_faq_of_many_near_copies_ranks_its_ties_as_the_reference(
         check(faq, store, query)
 
 
-def test_an_entry_found_only_in_its_answer_is_not_taken_on_the_words_say_so() -> None:
-    faq = Faq(
-        (
-            Entry(1, "What is it?", "A pangolin is a mammal.", (), ()),
-            Entry(2, "Pangolin facts?", "Scaly.", (), ()),
-        )
-    )
+def lexical_of(faq: Faq, query: str) -> dict[int, rank.Lexical]:
+    """Each matching entry's word-level score, by position, as the index computes it."""
     store = Store(build(faq, {}))
-    qwords = ["pangolin"]
-    matches = {"pangolin": rank.word_matches(_SqlVocabulary(store.db), "pangolin")}
-    found = {pos: lex for lex, members in rank.lexical(store._postings, qwords, matches) for pos in members}
-    assert found[0].beyond_answer is False and found[1].beyond_answer is True
-    assert found[1].score > found[0].score  # the question weighs more than the answer
+    qwords = rank.query_words(query)
+    model = store._model()
+    is_word = model.is_word if model else None
+    matches = {q: rank.word_matches(_SqlVocabulary(store.db), q, is_word) for q in qwords}
+    groups = rank.lexical(store._postings, qwords, matches, len(store._lengths()))
+    return {pos: lex for lex, members in groups for pos in members}
+
+
+PANGOLINS = Faq(
+    (
+        Entry(1, "What is it?", "A pangolin is a mammal.", (), ()),
+        Entry(2, "Pangolin facts?", "Scaly.", (), ()),
+        Entry(3, "Where do they live?", "In Asia and Africa.", (), ()),
+        Entry(4, "What do they eat?", "Ants.", (), ()),
+    )
+)
+
+
+def test_a_keyword_found_only_in_an_answer_vouches_for_its_entry() -> None:
+    # Bare keywords are searched as grep would: the answer's word counts, at the answer's weight.
+    assert lexical_of(PANGOLINS, "pangolin") == {
+        0: rank.Lexical(70.0, 1.0, 1.0, 1.0, True),
+        1: rank.Lexical(100.0, 1.0, 1.0, 1.0, True),
+    }
+
+
+def test_a_question_found_only_in_an_answer_is_left_to_the_meaning() -> None:
+    # what, is, a: stop words of weight 0.2 each; the total weight is 1.6.
+    found = lexical_of(PANGOLINS, "what is a pangolin")
+    assert found[0] == rank.Lexical(100 * (0.2 + 0.2 + 0.2 * 0.7 + 0.7) / 1.6, 1.0, 1.0, 1.6, False)
+    assert found[1] == rank.Lexical(100 * 1.0 / 1.6, 1.0, 1.0, 1.0, True)
+    assert rank.fuse(found[0], 0.1, 0.5) is None  # far from the meaning: not about it
+    assert rank.fuse(found[1], 0.1, 0.5) == 100 / 1.6 / 2 + 5
+
+
+def test_a_word_in_most_entries_does_not_vouch_for_a_question() -> None:
+    faq = Faq(tuple(Entry(i, f"Pangolin question {i}?", "Yes.", (), ()) for i in range(1, 4)))
+    assert {lex.vouched for lex in lexical_of(faq, "what is a pangolin").values()} == {False}
+    # As keywords, it finds them all.
+    assert {lex.vouched for lex in lexical_of(faq, "pangolin").values()} == {True}
+
+
+def test_a_typo_vouches_unless_the_word_is_one_of_the_language() -> None:
+    faq = Faq((Entry(1, "Where is the short manual?", "Here.", (), ()), *PANGOLINS.entries[1:]))
+    assert lexical_of(faq, "where is the shrot manual")[0].vouched  # a slip of the keys
+    assert lexical_of(faq, "where is the shrot manual")[0].coverage == (rank.TYPO[1] + 1) / 2
+    assert not lexical_of(faq, "where is the shirt manual")[0].vouched  # a word the FAQ lacks
 
 
 def test_an_entry_found_by_meaning_alone_can_beat_weak_word_matches() -> None:

@@ -26,10 +26,10 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
-from evaluate import FAQS
+from evaluate import FAQS  # noqa: E402
 
-from faq_cli.load import load_path
-from faq_cli.text import STOPWORDS, fold, spans, words
+from faq_cli.load import load_path  # noqa: E402
+from faq_cli.text import STOPWORDS, fold, spans, words  # noqa: E402
 
 OUT = HERE / "generated"
 SEED = 17
@@ -62,7 +62,8 @@ def sets(corpus: str) -> list[tuple[str, str, str]]:
         head = " ".join([e.question, *e.tags, *e.sources])
         outside_answers.update(words(head))
         # Words as written, not the joined form of a hyphenated pair ("usmexico").
-        question_words.update(w for w, a, b in spans(e.question) if w.isalpha() and fold(e.question[a:b]) == w)
+        written = ((w, e.question[a:b]) for w, a, b in spans(e.question))
+        question_words.update(w for w, text in written if w.isalpha() and fold(text) == w)
         for w in set(words(head)) | set(words(e.answer)):
             entries_with[w] += 1
         vocabulary.update(words(head), words(e.answer))
