@@ -264,15 +264,21 @@ def _complete_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
         store = _store(Path(data) if data else None)
     except FaqError:
         return []
-    return [(str(e.id), e.question) for e in store.entries() if str(e.id).startswith(incomplete)]
+    found = [(str(e.id), e.question) for e in store.entries() if str(e.id).startswith(incomplete)]
+    if store.summary is not None and "summary".startswith(incomplete):
+        found.append(("summary", store.summary.headline))
+    return found
 
 
 @app.command()
 def show(
     entry_id: Annotated[
-        int,
+        str,
         typer.Argument(
-            metavar="ID", help="Entry id (see 'faq list').", autocompletion=_complete_id, show_default=False
+            metavar="ID",
+            help="Entry id (see 'faq list'), or 'summary' for the news summary.",
+            autocompletion=_complete_id,
+            show_default=False,
         ),
     ],
     data: DataOpt = None,
@@ -282,18 +288,27 @@ def show(
 ) -> int:
     """Show one entry in full: question, answer, sources.
 
+    'summary' shows the news summary, as search results name it.
+
     Examples:
 
     \b
       faq show 8
       faq show 8 --json | jq -r .answer
+      faq show "$(faq search mexico | head -1 | cut -f1)"
     """
+    if entry_id.strip().casefold() == "summary":
+        return summary(data, as_json, color, no_cache)
+    try:
+        number = int(entry_id)
+    except ValueError:
+        raise UsageError(f"ID must be an entry's number or 'summary', not {entry_id!r}") from None
     store, out = _store(data, no_cache), Out(as_json, color)
-    entry = store.get(entry_id)
+    entry = store.get(number)
     if entry is None:
         ids = store.ids()
         valid = _ranges(ids) if ids else "none, the FAQ is empty"
-        error(f"no entry with id {entry_id}; valid ids: {valid}")
+        error(f"no entry with id {number}; valid ids: {valid}")
         if out.json:
             out.json_doc(None)  # a script still gets one JSON document
         return EXIT_NOT_FOUND
@@ -382,11 +397,29 @@ def search(
     else:
         out.lines(render.plain_hits(hits))
     if not hits:
-        hint(f"nothing found for {query!r}")
-        if not exact and (better := store.suggest(query)):
-            hint(f"did you mean: faq search {better!r}?")
+        _explain_nothing(store, query, limit, min_score, exact)
         return EXIT_NOT_FOUND
     return EXIT_OK
+
+
+def _explain_nothing(store: "Store", query: str, limit: int, min_score: int, exact: bool) -> None:
+    """Why a search found nothing, and what to try instead, on stderr."""
+    from faq_cli.rank import informative, query_words
+
+    if min_score and not exact and (hidden := store.search(query, limit)):
+        many = f"{len(hidden)} result{'s' * (len(hidden) > 1)}"
+        hint(f"{many} scored below {min_score} (the best: {hidden[0].score}); try a lower --min-score")
+        return
+    hint(f"nothing found for {query!r}")
+    if exact:
+        return
+    qwords = query_words(query)
+    if qwords and not informative(qwords):
+        hint("the query has only common words (such as 'how' or 'the'); add one that says what you want")
+    elif store.finds_literally(query):
+        hint("try --exact: it finds the query as written")
+    elif better := store.suggest(query):
+        hint(f"did you mean: faq search {better!r}?")
 
 
 @app.command()

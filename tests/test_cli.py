@@ -303,3 +303,91 @@ def test_layout_details(run, faq_file, monkeypatch, tmp_path) -> None:  # type: 
     (tmp_path / "bad.yaml").write_text("entries:\n- question: q\n  answer: ''\n")
     for command in (["list"], ["validate"]):  # the file named as typed, wherever the error arises
         assert run(*command, "--data", "bad.yaml").stderr.startswith("faq: error: bad.yaml:3:11: ")
+
+
+PYTHON_FAQ = str(ROOT / "tests" / "eval" / "python-faq.yaml")
+
+
+def test_show_summary_prints_what_search_results_name_summary(run) -> None:  # type: ignore[no-untyped-def]
+    first = run("search", "mexico").stdout.splitlines()[0].split("\t")[0]
+    assert first == "summary"  # the news summary ranks first for the FAQ's own subject
+    shown = run("show", first)
+    assert (shown.exit_code, shown.stderr) == (0, "")
+    assert shown.stdout == run("summary").stdout
+    assert run("show", "summary", "--json").stdout == run("summary", "--json").stdout
+
+
+def test_show_summary_of_a_faq_without_one_exits_1(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("show", "summary", "--data", PYTHON_FAQ)
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", "faq: this FAQ has no summary\n")
+    assert run("show", "summary", "--json", "--data", PYTHON_FAQ).stdout == "null\n"
+
+
+def test_show_refuses_an_id_that_is_neither_a_number_nor_summary(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("show", "3.5")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == "faq: error: ID must be an entry's number or 'summary', not '3.5'\n"
+
+
+def test_a_word_found_only_in_answers_is_found(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("search", "numpy", "--json", "--data", PYTHON_FAQ)
+    assert result.exit_code == 0, result.stderr
+    hits = json.loads(result.stdout)
+    assert hits and all("numpy" in (h["question"] + h["answer"]).lower() for h in hits)
+    assert {tuple(h["matched"]) for h in hits} == {("answer",)}
+
+
+def test_a_prefix_finds_every_entry_with_words_it_begins(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("search", "semicond", "-n", "50", "--json")
+    ids = [h["id"] for h in json.loads(result.stdout)]
+    entries = json.loads(run("list", "--json").stdout)
+    expected = [e["id"] for e in entries if "semicond" in (e["question"] + e["answer"]).lower()]
+    assert len(expected) >= 8 and sorted(i for i in ids if i is not None) == sorted(expected)
+
+    def found(query: str) -> list[object]:
+        return [h["id"] for h in json.loads(run("search", query, "--json").stdout)]
+
+    assert found("canad") == found("canada") != []  # the word being typed
+
+
+def test_equal_scores_go_to_the_question_in_the_query_s_word_order(run) -> None:  # type: ignore[no-untyped-def]
+    for query, first, second in [
+        ("how do I convert a string to a number", 49, 50),
+        ("how do I convert a number to a string", 50, 49),
+    ]:
+        hits = json.loads(run("search", query, "--json", "--data", PYTHON_FAQ).stdout)
+        assert [h["id"] for h in hits[:2]] == [first, second]
+        assert hits[0]["score"] == hits[1]["score"]  # a tie, which the word order breaks
+        top = run("search", query, "-n", "1", "--data", PYTHON_FAQ).stdout
+        assert top.startswith(f"{first}\t")
+
+
+def test_a_min_score_that_hides_every_result_says_so(run) -> None:  # type: ignore[no-untyped-def]
+    scores = [h["score"] for h in json.loads(run("search", "costa rica", "--json").stdout)]
+    above = max(scores) + 1
+    result = run("search", "costa rica", "--min-score", str(above))
+    assert (result.exit_code, result.stdout) == (1, "")
+    many = f"{len(scores)} result{'s' * (len(scores) > 1)}"
+    assert result.stderr == (
+        f"faq: {many} scored below {above} (the best: {max(scores)}); try a lower --min-score\n"
+    )
+    # At the best score itself, the best result is still shown.
+    assert run("search", "costa rica", "--min-score", str(max(scores))).exit_code == 0
+
+
+def test_a_query_of_common_words_only_says_so(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("search", "how", "do", "I", "--json")
+    assert (result.exit_code, result.stdout) == (1, "[]\n")
+    assert result.stderr == (
+        "faq: nothing found for 'how do I'\n"
+        "faq: the query has only common words (such as 'how' or 'the'); add one that says what you want\n"
+    )
+
+
+def test_nothing_found_that_exact_would_find_suggests_exact(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("search", "ython", "--data", PYTHON_FAQ)
+    assert (result.exit_code, result.stdout) == (1, "")
+    hint = "faq: try --exact: it finds the query as written"
+    assert result.stderr == f"faq: nothing found for 'ython'\n{hint}\n"
+    assert run("search", "--exact", "ython", "--data", PYTHON_FAQ).exit_code == 0
+    assert "--exact" not in run("search", "xylophone").stderr  # nothing to find as written either

@@ -157,7 +157,7 @@ def test_zero_entries_is_valid(run, faq_file) -> None:  # type: ignore[no-untype
         (["search", "x", "--limit", "-1"], "-1 is not in the range x>=1"),
         (["search", "x", "--limit", "abc"], "'abc' is not a valid int"),
         (["search", "x", "--min-score", "101"], "101 is not in the range"),
-        (["show", "abc"], "'abc' is not a valid int"),
+        (["show", "abc"], "ID must be an entry's number or 'summary', not 'abc'"),
         (["show"], "Missing argument 'ID'"),
         (["search", "x" * 100_000], "the query is 100,000 characters long; the limit is 1,000"),
         (["frobnicate"], "No such command 'frobnicate'"),
