@@ -5,107 +5,26 @@ A query is embedded with the standard library alone: the table is an SQLite
 file shipped in the package, and a query reads a few of its rows. Indexing a
 FAQ embeds every entry at once with numpy, which is imported only then.
 
-The tokenizer is BERT's uncased WordPiece, as all-MiniLM-L6-v2 uses it, so
-the table's tokens are found exactly as the model that taught them saw them;
-a test checks it against the reference tokenizer.
+The tokenizer is BERT's uncased WordPiece (`wordpiece`), as all-MiniLM-L6-v2
+uses it, so the table's tokens are found exactly as the model that taught
+them saw them.
 """
 
 from __future__ import annotations
 
-import re
 import sqlite3
-import unicodedata
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from faq_cli.text import compiled
+from faq_cli.wordpiece import basic_words, pieces
 
 if TYPE_CHECKING:
     import numpy as np
 
 TABLE = Path(__file__).with_name("vectors.sqlite")
-MAX_WORD_CHARS = 100  # BERT's limit: a longer word is one unknown token
 Vector = list[float]
-
-# BERT drops control characters (tab, newline and return are whitespace), and
-# counts every non-alphanumeric ASCII character as punctuation, a word of its own.
-_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_ASCII_WORD = re.compile(r"[a-z0-9]+|[!-/:-@\[-`{-~]")
-# BERT's whitespace: space, tab, newline, return and the space separators (Zs).
-# Only text that is not ASCII needs it: compiled when first used.
-_WHITESPACE = "[ \t\n\r\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+"
-
-
-def _is_punctuation(c: str) -> bool:
-    o = ord(c)
-    return (
-        33 <= o <= 47
-        or 58 <= o <= 64
-        or 91 <= o <= 96
-        or 123 <= o <= 126
-        or unicodedata.category(c)[0] == "P"
-    )
-
-
-def _is_cjk(o: int) -> bool:
-    return (
-        0x4E00 <= o <= 0x9FFF
-        or 0x3400 <= o <= 0x4DBF
-        or 0x20000 <= o <= 0x2A6DF
-        or 0x2A700 <= o <= 0x2CEAF
-        or 0xF900 <= o <= 0xFAFF
-        or 0x2F800 <= o <= 0x2FA1F
-    )
-
-
-def _unicode_words(text: str) -> list[str]:
-    """BERT's basic tokenizer, character by character, for non-ASCII text."""
-    chars = []
-    for c in text:
-        o = ord(c)
-        cat = unicodedata.category(c)
-        if c in " \t\n\r" or cat == "Zs":
-            chars.append(" ")
-        elif o == 0 or o == 0xFFFD or cat in ("Cc", "Cf"):
-            continue
-        elif _is_cjk(o):
-            chars.append(f" {c} ")
-        else:
-            chars.append(c)
-    words = []
-    for token in "".join(chars).lower().split():
-        token = "".join(c for c in unicodedata.normalize("NFD", token) if unicodedata.category(c) != "Mn")
-        word = ""
-        for c in token:
-            if _is_punctuation(c):
-                if word:
-                    words.append(word)
-                words.append(c)
-                word = ""
-            else:
-                word += c
-        if word:
-            words.append(word)
-    return words
-
-
-def basic_words(text: str) -> list[str]:
-    """BERT's basic tokenizer (uncased): drop control characters, lower-case,
-    strip accents, split on whitespace and punctuation and around CJK characters."""
-    if text.isascii():  # nearly all text: a regular expression does the same, faster
-        return _ascii_words(text)
-    # Mostly ASCII, with a few curly quotes or accents: only the pieces
-    # (between BERT's whitespace) that are not ASCII go character by character.
-    out: list[str] = []
-    for piece in compiled(_WHITESPACE).split(text):
-        out += _ascii_words(piece) if piece.isascii() else _unicode_words(piece)
-    return out
-
-
-def _ascii_words(text: str) -> list[str]:
-    return _ASCII_WORD.findall(_ASCII_CONTROL.sub("", text).lower())
 
 
 class Model:
@@ -129,25 +48,10 @@ class Model:
         return {t for (t,) in self.db.execute(sql, candidates)}
 
     def pieces(self, word: str) -> list[str]:
-        """The WordPiece tokens of one basic word: the longest known prefix, then
-        the longest known "##" continuations; "[UNK]" if it cannot be covered."""
-        if (cached := self._pieces.get(word)) is not None:
-            return cached
-        out: list[str] = []
-        start = 0
-        while start < len(word) and len(word) <= MAX_WORD_CHARS:
-            mark = "##" if start else ""
-            candidates = [mark + word[start:end] for end in range(len(word), start, -1)]
-            known = self._known(candidates)  # one look-up for every candidate
-            piece = next((c for c in candidates if c in known), None)
-            if piece is None:
-                break
-            out.append(piece)
-            start += len(piece) - len(mark)
-        if start < len(word) or not word:
-            out = ["[UNK]"]
-        self._pieces[word] = out
-        return out
+        """The WordPiece tokens of one basic word (`wordpiece.pieces`)."""
+        if (cached := self._pieces.get(word)) is None:
+            cached = self._pieces[word] = pieces(word, self._known)
+        return cached
 
     def is_word(self, word: str) -> bool:
         """Whether `word` is a whole word of the model's vocabulary: a word of

@@ -334,7 +334,7 @@ class _Meanings:
     depends on how many entries have it."""
 
     def __init__(self, model: meaning.Model) -> None:
-        from faq_cli.meaning import basic_words
+        from faq_cli.wordpiece import basic_words
 
         self.model = model
         self.split = basic_words  # BERT's words of a text, before WordPiece
