@@ -491,6 +491,68 @@ def fuse(lex: Lexical | None, sim: float | None, threshold: float) -> float | No
     return word_score / 2 + 50 * max(0.0, min(1.0, sim))
 
 
+# With the sentence model, an entry's score is (1 - w) x its words' score +
+# 100 w x its similarity, w the meaning's weight: CONTEXT_WEIGHT when some
+# informative word of the query is not in the entry, for there the model says
+# more than the words can; ALL_FOUND_WEIGHT when every one is, and the words
+# have said much already.
+CONTEXT_WEIGHT = 0.7
+ALL_FOUND_WEIGHT = 0.4
+
+
+def fuse_context(lex: Lexical | None, sim: float, threshold: float, static: bool) -> float | None:
+    """One entry's score, 0-100, by its words and the sentence model's cosine
+    similarity `sim`, or None when the query is not about it. It is about it
+    when the words vouch for it, when the model puts it at `threshold` or
+    closer, or when the static vectors and the words (`fuse`) say so: `static`."""
+    if not (sim >= threshold or static or (lex and lex.vouched)):
+        return None
+    weight = ALL_FOUND_WEIGHT if lex and lex.found == 1 else CONTEXT_WEIGHT
+    return (1 - weight) * (lex.score if lex else 0.0) + 100 * weight * max(0.0, min(1.0, sim))
+
+
+def rank_every(
+    groups: list[Group],
+    lengths: Sequence[int],
+    limit: int,
+    min_score: int,
+    score: Callable[[Lexical | None, int], float | None],
+) -> list[Ranked]:
+    """The best `limit` of all the entries, each scored by `score` (its words'
+    match, its position), in the order `rank` uses: for a FAQ small enough to
+    score every entry, as the sentence model's is."""
+    import heapq
+
+    by_pos = {pos: lex for lex, members in groups for pos in members}
+    kept = []
+    for pos in range(len(lengths)):
+        lex = by_pos.get(pos)
+        value = score(lex, pos)
+        if value is not None and round(value) >= min_score:
+            key = (-value, -(lex.covered if lex else 0.0), lengths[pos], pos)
+            kept.append((key, Ranked(pos, round(value), lex is not None)))
+    return [ranked for _, ranked in heapq.nsmallest(limit, kept)]
+
+
+def confident(postings: Postings, qwords: Sequence[str], matches: dict[str, dict[str, float]]) -> bool:
+    """Whether the query's words answer it alone: some entry has every
+    informative word surely in its question, tags or sources (names, codes,
+    keywords). Such a query needs no sentence model."""
+    from pyroaring import BitMap
+
+    common: BitMap | None = None
+    for q in informative(qwords):
+        heads = BitMap()
+        for w, sim in matches[q].items():
+            if sim >= SURE:
+                head, source, _ = postings(w)
+                heads |= head | source
+        common = heads if common is None else common & heads
+        if not common:
+            return False
+    return common is not None
+
+
 def exact(entries: Iterable[Entry], query: str, limit: int) -> list[tuple[int, dict[str, frozenset[str]]]]:
     """Literal substring search, ignoring case and accents; question hits first.
     Each hit is a position, with the fields' words that the query's words are."""
@@ -541,3 +603,15 @@ def meaning_texts(e: Entry) -> tuple[str, str]:
     also much else, so an entry's vector is the mean of the question's and the
     whole entry's."""
     return " ".join([e.question, *e.tags]), e.answer
+
+
+def whole_text(e: Entry) -> str:
+    """An entry's question, tags and answer, as one text for the sentence model."""
+    return " ".join([e.question, *e.tags, e.answer])
+
+
+def context_texts(e: Entry) -> tuple[str, str]:
+    """What the sentence model reads of an entry: its question with its tags,
+    and its whole text. The entry's vector is the mean of the two: the question
+    says what it is about, and the answer (its start) how it is put."""
+    return " ".join([e.question, *e.tags]), whole_text(e)

@@ -48,6 +48,16 @@ SIFTED = 300
 # Entries read at most to tell whether `exact` would find a query (a hint only):
 # some 20 ms of folding text; where the query is, it is usually in the first few.
 LITERAL_READS = 500
+# The sentence model reads every entry of a FAQ of up to CONTEXT_UP_TO entries
+# (with its summary) when it is indexed, CONTEXT_TOKENS tokens of each at the
+# most, CONTEXT_STEP entries at a time: about 0.4 ms a token on one core, so
+# that a 200-entry FAQ takes a few seconds more. A larger FAQ keeps the static
+# vectors alone. A query needs a similarity above the CONTEXT_QUANTILE of the
+# shipped probe questions' best similarities to the FAQ's entries.
+CONTEXT_UP_TO = 250
+CONTEXT_TOKENS = 64
+CONTEXT_STEP = 16
+CONTEXT_QUANTILE = 0.99
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
@@ -134,11 +144,26 @@ def forget_opened() -> bool:
     return found
 
 
+# Every file whose contents shape an index: the code that builds it, and the
+# model files whose vectors and thresholds it stores.
+SHAPERS = (
+    *(f"{m}.py" for m in ("store", "rank", "text", "load", "model", "meaning", "wordpiece", "encoder")),
+    "vectors.sqlite",
+    "minilm.safetensors",
+)
+
+
 def _code_version() -> str:
-    """Changes whenever the code that shapes the cache changes (an upgrade, an edit)."""
+    """Changes whenever what shapes the cache changes (an upgrade, an edit)."""
     here = Path(__file__).parent
-    stats = [os.stat(here / f"{m}.py") for m in ("store", "rank", "text", "load", "model", "meaning")]
-    return FORMAT + ":" + ",".join(f"{s.st_size}.{s.st_mtime_ns}" for s in stats)
+    stats = []
+    for name in SHAPERS:
+        try:
+            st = os.stat(here / name)
+            stats.append(f"{st.st_size}.{st.st_mtime_ns}")
+        except OSError:  # a model file missing: search goes without it, and so does the index
+            stats.append("-")
+    return FORMAT + ":" + ",".join(stats)
 
 
 def _open_cached(target: Path, path: Path, identity: dict[str, object]) -> sqlite3.Connection | None:
@@ -268,6 +293,7 @@ def _fill(
     )
     lengths = array("I")
     meanings = _Meanings.start()
+    contexts: list[tuple[str, str]] | None = []  # for the sentence model, while the FAQ is small enough
     rows = []
     total = len(faq.entries) if isinstance(faq.entries, Sized) else None  # a file being parsed: unknown
 
@@ -287,6 +313,10 @@ def _fill(
         lengths.append(len(d.question))
         if meanings:
             meanings.add(d)
+        if contexts is not None and len(contexts) < CONTEXT_UP_TO:
+            contexts.append(rank.context_texts(d))
+        else:
+            contexts = None  # too many entries to read them all
         rows.append((pos, d.id, d.question, d.answer, _json(d.sources), _json(d.tags)))
         if len(rows) == BATCH:
             db.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?)", rows)
@@ -312,6 +342,7 @@ def _fill(
     meta = {
         **identity,
         **(meanings.write(db, progress) if meanings else {}),
+        **(_context(contexts, identity, progress) if contexts else {}),
         "code": _code_version(),
         "entries": len(lengths) - (s is not None),
         "rows": len(lengths),
@@ -321,6 +352,61 @@ def _fill(
     }
     db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
     db.commit()
+
+
+def _context(
+    texts: list[tuple[str, str]], identity: dict[str, object], progress: Progress | None
+) -> dict[str, object]:
+    """The meta values of the sentence model's view of a FAQ: each entry's
+    vector (int8, x 127, by position) and the FAQ's threshold; none when the
+    model cannot be loaded. The shipped FAQ's come with the package."""
+    if (shipped := _shipped_context(identity)) is not None:
+        return shipped
+    from faq_cli import encoder
+
+    model = encoder.load()
+    if model is None:
+        return {}
+    import numpy as np
+
+    from faq_cli import meaning
+
+    vectors = np.zeros((len(texts), model.dims), np.float32)
+    for a in range(0, len(texts), CONTEXT_STEP):
+        part = texts[a : a + CONTEXT_STEP]
+        both = model.encode([head for head, _ in part] + [whole for _, whole in part], CONTEXT_TOKENS)
+        vectors[a : a + len(part)] = meaning.unit_rows(both[: len(part)] + both[len(part) :])
+        if progress:
+            progress("Reading the meaning of", a + len(part), len(texts))
+    best = (model.probes() @ vectors.T).max(axis=1)
+    return {
+        "context": meaning.quantize_many(vectors).tobytes(),
+        "context_threshold": float(np.quantile(best, CONTEXT_QUANTILE)),
+    }
+
+
+def _shipped_context(identity: dict[str, object]) -> dict[str, object] | None:
+    """The shipped FAQ's sentence vectors, computed when the package was made
+    (scripts/build_encoder.py), when `identity` is that FAQ's."""
+    from importlib.resources import files
+
+    try:
+        with files("faq_cli.data").joinpath("faq.vectors").open("rb") as f:
+            shipped = json.load(f)
+        if shipped["sha256"] != identity.get("sha256") or shipped["weights"] != _weights_digest():
+            return None
+        return {"context": bytes.fromhex(shipped["context"]), "context_threshold": shipped["threshold"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _weights_digest() -> str | None:
+    """The digest of the sentence model's weights: shipped vectors are good
+    only with the weights they were computed with."""
+    from faq_cli import encoder
+
+    model = encoder.load()
+    return model.meta.get("digest") if model else None
 
 
 def _json(texts: tuple[str, ...]) -> str:
@@ -501,7 +587,7 @@ class Store:
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
-        keys = "'title', 'summary', 'threshold', 'unseen_weight'"
+        keys = "'title', 'summary', 'threshold', 'unseen_weight', 'context_threshold'"
         sql = f"SELECT key, value FROM meta WHERE key IN ({keys}) AND value IS NOT NULL"
         self.meta = dict(db.execute(sql))
         self.lengths: array[int] | None = None
@@ -570,7 +656,18 @@ class Store:
         found = rank.lexical(self._postings, qwords, matches, len(lengths))
         similar = self._similarities(model, query) if model else None
         threshold = self.meta.get("threshold", 1.0)
-        ranked = rank.rank(found, lengths, limit + rank.TIE_ROOM, min_score, similar, threshold)
+        sentence = self._sentence_similarities(query, qwords, matches)
+        if sentence is None:
+            ranked = rank.rank(found, lengths, limit + rank.TIE_ROOM, min_score, similar, threshold)
+        else:
+            static = similar.everything() if similar else None
+            bar = self.meta["context_threshold"]
+
+            def score(lex: rank.Lexical | None, pos: int) -> float | None:
+                words = static is not None and rank.fuse(lex, static.get(pos), threshold) is not None
+                return rank.fuse_context(lex, sentence[pos], bar, words)
+
+            ranked = rank.rank_every(found, lengths, limit + rank.TIE_ROOM, min_score, score)
         positions = sorted(r.pos for r in ranked)
         columns = "pos, id, question, answer, sources, tags"
         entries = {pos: _record(row) for pos, *row in self._rows(columns, positions)}
@@ -585,6 +682,32 @@ class Store:
             )
             for r in ranked
         ]
+
+    def _sentence_similarities(
+        self, query: str, qwords: list[str], matches: dict[str, dict[str, float]]
+    ) -> list[float] | None:
+        """Each entry's cosine similarity to the query by the sentence model,
+        when the index has its vectors and the query needs it: when its words
+        alone do not answer it (`rank.confident`). None otherwise, or when the
+        model cannot be loaded: then the static vectors are used."""
+        if "context_threshold" not in self.meta or not rank.informative(qwords):
+            return None
+        if rank.confident(self._postings, qwords, matches):
+            return None
+        from faq_cli import encoder
+
+        model = encoder.load()
+        if model is None:
+            return None
+        try:
+            import numpy as np
+
+            (blob,) = self.db.execute("SELECT value FROM meta WHERE key = 'context'").fetchone()
+            vectors = np.frombuffer(blob, np.int8).reshape(-1, model.dims)
+            sims: list[float] = (vectors @ (model.encode([query])[0] / 127)).tolist()
+        except (ValueError, TypeError, IndexError, MemoryError):  # a damaged index: go without
+            return None
+        return sims if len(sims) == len(self._lengths()) else None
 
     def _model(self) -> meaning.Model | None:
         """The meaning model, when the index has vectors and the model loads."""

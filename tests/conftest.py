@@ -20,6 +20,27 @@ except ImportError as exc:  # tests run before the install step, not a failing t
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _sentences_encoded_once() -> None:
+    """The sentence model reads each text once per test run: many tests index
+    the same evaluation FAQs, and its vectors depend on the text alone."""
+    from faq_cli import encoder
+
+    encode = encoder.Encoder.encode
+    seen: dict[tuple[str, int], object] = {}
+
+    def remembered(self: encoder.Encoder, texts: list[str], most: int = encoder.MAX_TOKENS) -> object:
+        import numpy as np
+
+        missing = [t for t in dict.fromkeys(texts) if (t, most) not in seen]
+        if missing:
+            for text, vector in zip(missing, encode(self, missing, most), strict=True):
+                seen[text, most] = vector
+        return np.array([seen[t, most] for t in texts], np.float32).reshape(len(texts), self.dims)
+
+    encoder.Encoder.encode = remembered  # type: ignore[method-assign,assignment]
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for var in ("FAQ_DATA", "NO_COLOR", "FAQ_MAX_BYTES"):

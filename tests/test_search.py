@@ -148,8 +148,16 @@ def test_paraphrases_are_found_by_meaning(run, faq: str, query: str, expected: i
     assert result.exit_code == 0 and json.loads(result.stdout)[0]["id"] == expected
 
 
-def test_without_the_model_search_goes_by_words_and_says_nothing(run, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_without_the_static_vectors_the_sentence_model_still_answers(run, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr("faq_cli.meaning.TABLE", tmp_path / "missing.sqlite")
+    found = run("search", "what advantages will it bring", "--json", "--no-cache")
+    assert (found.exit_code, found.stderr) == (0, "")
+    assert json.loads(found.stdout)[0]["id"] == 4
+
+
+def test_without_the_models_search_goes_by_words_and_says_nothing(run, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("faq_cli.meaning.TABLE", tmp_path / "missing.sqlite")
+    monkeypatch.setattr("faq_cli.encoder.WEIGHTS", tmp_path / "missing.safetensors")
     found = run("search", "Costa Rica", "--json", "--no-cache")
     assert found.exit_code == 0 and found.stderr == ""
     assert json.loads(found.stdout)[0]["id"] == 8

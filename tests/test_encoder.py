@@ -1,0 +1,125 @@
+"""The sentence model: all-MiniLM-L6-v2 in numpy gives sentence-transformers'
+vectors, reads only what a FAQ small enough needs, and search goes on
+without it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from faq_cli import encoder, rank, store
+from faq_cli.load import load_path, read_hashed
+from faq_cli.model import Entry, Faq
+from faq_cli.store import Store, build
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "tests" / "fixtures" / "minilm-reference.npz"
+MODEL = encoder.load()
+sys.path.insert(0, str(ROOT / "tests"))
+from test_meaning import HARD, reference_tokenizer  # noqa: E402
+
+
+def test_vectors_are_sentence_transformers_own() -> None:
+    # Made once by scripts/make_encoder_reference.py with sentence-transformers
+    # and torch: every entry and query of the shipped FAQ's evaluation sets.
+    reference = np.load(REFERENCE)
+    texts, expected = list(reference["texts"]), reference["vectors"].astype(np.float32)
+    assert len(texts) >= 400
+    assert MODEL is not None
+    found = MODEL.encode(texts)
+    cosines = (found * expected).sum(axis=1) / np.linalg.norm(expected, axis=1)
+    worst = int(cosines.argmin())
+    assert cosines.min() >= 0.99, texts[worst]
+    assert np.median(cosines) >= 0.999
+    assert np.allclose(np.linalg.norm(found, axis=1), 1, atol=1e-5)
+
+
+def test_tokens_are_bert_s() -> None:
+    assert MODEL is not None
+    tok = reference_tokenizer()  # over the static table's vocabulary, which is BERT's too
+    vocab = MODEL.vocab
+    assert len(vocab) == 30522 and vocab["[PAD]"] == 0 and vocab["[CLS]"] == 101 and vocab["the"] == 1996
+    for text in HARD:
+        expected = [vocab[t] for t in tok.encode(text, add_special_tokens=False).tokens]
+        assert MODEL.ids(text) == [vocab["[CLS]"], *expected[: encoder.MAX_TOKENS - 2], vocab["[SEP]"]], text
+
+
+def test_long_texts_are_cut_to_the_token_limit() -> None:
+    assert MODEL is not None
+    long = "word " * 1000
+    assert len(MODEL.ids(long)) == encoder.MAX_TOKENS
+    assert len(MODEL.ids(long, 64)) == 64
+    assert MODEL.encode([long, "short"], 64).shape == (2, MODEL.dims)
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"not a model", b"\xff" * 64, b"\x10\x00\x00\x00\x00\x00\x00\x00{}"]
+)
+def test_a_damaged_weights_file_is_no_model(tmp_path: Path, content: bytes) -> None:
+    junk = tmp_path / "minilm.safetensors"
+    junk.write_bytes(content)
+    assert encoder.load(junk) is None
+    assert encoder.load(tmp_path / "absent") is None
+
+
+def test_a_truncated_weights_file_is_no_model(tmp_path: Path) -> None:
+    cut = tmp_path / "minilm.safetensors"
+    cut.write_bytes(encoder.WEIGHTS.read_bytes()[: 1 << 20])
+    assert encoder.load(cut) is None
+
+
+def test_without_the_sentence_model_search_uses_the_static_vectors(run, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    query = "who else is the us teaming up with"
+    with_it = run("search", query, "--json", "--no-cache")
+    monkeypatch.setattr("faq_cli.encoder.WEIGHTS", tmp_path / "missing.safetensors")
+    without = run("search", query, "--json", "--no-cache")
+    assert "Traceback" not in without.stderr and without.exit_code in (0, 1)
+    assert without.stdout != with_it.stdout  # the static layer answered, in its own way
+    (tmp_path / "junk.safetensors").write_bytes(b"\x08" + b"\x00" * 7 + b"[1,2,3]!")
+    monkeypatch.setattr("faq_cli.encoder.WEIGHTS", tmp_path / "junk.safetensors")
+    assert run("search", query, "--json", "--no-cache").stdout == without.stdout
+
+
+def test_the_shipped_faq_s_vectors_are_current() -> None:
+    # data/faq.vectors saves a new install from reading the shipped FAQ with the
+    # model; run scripts/build_encoder.py --faq-only after editing data/faq.yaml.
+    path = ROOT / "data" / "faq.yaml"
+    shipped = json.loads((ROOT / "data" / "faq.vectors").read_text())
+    faq, sha256 = read_hashed(path, str(path))
+    assert shipped["sha256"] == sha256, "data/faq.yaml changed: run scripts/build_encoder.py --faq-only"
+    assert shipped["weights"] == store._weights_digest()
+    fresh = dict(build(faq, {"sha256": "-"}).execute("SELECT key, value FROM meta"))
+    computed = np.frombuffer(fresh["context"], np.int8).astype(int)
+    saved = np.frombuffer(bytes.fromhex(shipped["context"]), np.int8).astype(int)
+    assert computed.shape == saved.shape and np.abs(computed - saved).max() <= 1  # BLAS may round apart
+    assert abs(fresh["context_threshold"] - shipped["threshold"]) < 1e-3
+    # And an index of the shipped FAQ takes them.
+    used = dict(build(faq, {"sha256": sha256}).execute("SELECT key, value FROM meta"))
+    assert used["context"] == bytes.fromhex(shipped["context"])
+
+
+def faq_of(rows: int) -> Faq:
+    return Faq(tuple(Entry(i, f"Question number {i}?", f"Answer {i}.") for i in range(1, rows + 1)))
+
+
+def test_only_a_faq_of_up_to_context_up_to_entries_is_read_by_the_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(store, "CONTEXT_UP_TO", 3)
+    small = dict(build(faq_of(3), {}).execute("SELECT key, value FROM meta"))
+    assert len(small["context"]) == 3 * encoder.load().dims  # type: ignore[union-attr]
+    large = dict(build(faq_of(4), {}).execute("SELECT key, value FROM meta"))
+    assert "context" not in large and "context_threshold" not in large
+    assert "threshold" in large  # the static vectors, as ever
+
+
+def test_a_question_in_the_user_s_words_is_ranked_by_the_model() -> None:
+    faq = load_path(ROOT / "tests" / "eval" / "python-faq.yaml")
+    index = Store(build(faq, {}))
+    hits = index.search("get rid of repeated elements in a list")
+    assert hits and rank.as_entry(hits[0].entry).id == 62  # "How do you remove duplicates from a list?"
+    assert index.search("how long should i boil an egg") == []
