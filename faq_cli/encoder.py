@@ -32,6 +32,13 @@ BATCH_TOKENS = 4096  # tokens in one batch of texts: bounds the attention matric
 # this many times its shortest, so padding costs at most about a third more.
 PADDING = 1.3
 GELU_ROWS = 64  # rows of the feed-forward layer (1536 wide) taken at once: 384 KiB
+# Texts of up to FEW_ROWS tokens in all (a query) have each matrix made float
+# for its one product, a few MB at a time; more make them all float once, 42 MB,
+# and keep them.
+FEW_ROWS = 256
+# Tokens looked up in the vocabulary's text (about 30 us each) before it is
+# made a dictionary (about 10 ms).
+LOOK_UPS = 300
 _DTYPES = {"F32": "<f4", "F16": "<f2", "I8": "i1", "U8": "u1"}
 
 
@@ -57,12 +64,37 @@ class Encoder:
             )
 
         self.tensor = tensor
-        tokens = bytes(tensor("vocab")).decode("utf-8").split("\n")
-        self.vocab = {t: i for i, t in enumerate(tokens)}
+        # The vocabulary, one token a line, looked up in place for a query's
+        # few tokens; a dictionary is made only when many texts are read.
+        self._lines = b"\n" + bytes(tensor("vocab")) + b"\n"
+        self._looked_up = 0
         self.layers = int(self.meta["layers"])
         self.heads = int(self.meta["heads"])
         self.dims = int(tensor("embed.norm").shape[1])
-        self._pieces: dict[str, list[str]] = {}
+        self._pieces: dict[str, list[int]] = {}  # a word's token ids
+
+    @functools.cached_property
+    def vocab(self) -> dict[str, int]:
+        """Every token and its id."""
+        tokens = self._lines[1:-1].decode("utf-8").split("\n")
+        return dict(zip(tokens, range(len(tokens)), strict=True))
+
+    def _id(self, token: str) -> int | None:
+        if "vocab" in self.__dict__ or self._looked_up > LOOK_UPS:
+            return self.vocab.get(token)
+        self._looked_up += 1
+        at = self._lines.find(b"\n" + token.encode("utf-8") + b"\n")
+        return None if at < 0 else self._lines.count(b"\n", 0, at)
+
+    def _dense(self, rows: Any, name: str, few: bool) -> Any:
+        """`rows` times a layer's matrix (int8 times each column's scale): for a
+        `few` rows (a query) made float for this product alone, a few MB at a
+        time; else made float once for all the texts to come (`weights`)."""
+        import numpy as np
+
+        if few:
+            return (rows @ self.tensor(name).astype(np.float32)) * self.tensor(name + ".scale")
+        return rows @ self.weights[name]
 
     @functools.cached_property
     def weights(self) -> dict[str, Any]:
@@ -74,25 +106,30 @@ class Encoder:
         for i in range(self.layers):
             for name in ("qkv", "attention", "expand", "contract"):
                 key = f"layer.{i}.{name}"
-                out[key] = self.tensor(key).astype(np.float32) * self.tensor(key + ".scale")
+                out[key] = np.multiply(self.tensor(key), self.tensor(key + ".scale"), dtype=np.float32)
         return out
 
     def ids(self, text: str, most: int = MAX_TOKENS) -> list[int]:
         """The token ids of `text`, with [CLS] and [SEP], cut to `most` in all."""
         from faq_cli.wordpiece import basic_words, pieces
 
-        known = self._known
-        out = [self.vocab["[CLS]"]]
+        out = [self._special("[CLS]")]
         for word in basic_words(text):
             if (found := self._pieces.get(word)) is None:
-                found = self._pieces[word] = pieces(word, known)
-            out += [self.vocab[p] for p in found]
+                found = self._pieces[word] = [self._special(p) for p in pieces(word, self._known)]
+            out += found
             if len(out) >= most - 1:
                 break
-        return [*out[: most - 1], self.vocab["[SEP]"]]
+        return [*out[: most - 1], self._special("[SEP]")]
+
+    def _special(self, token: str) -> int:
+        found = self._id(token)
+        if found is None:
+            raise KeyError(token)
+        return found
 
     def _known(self, candidates: list[str]) -> Collection[str]:
-        return [c for c in candidates if c in self.vocab]
+        return [c for c in candidates if self._id(c) is not None]
 
     def encode(self, texts: Sequence[str], most: int = MAX_TOKENS) -> Any:
         """Each text's unit vector, as rows of a float32 matrix: `most` tokens
@@ -100,6 +137,7 @@ class Encoder:
         import numpy as np
 
         ids = [self.ids(t, most) for t in texts]
+        few = sum(map(len, ids)) <= FEW_ROWS and "weights" not in self.__dict__
         out = np.zeros((len(texts), self.dims), np.float32)
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         while order:  # shortest first: each batch is padded to its longest text
@@ -111,10 +149,10 @@ class Encoder:
             ):
                 count += 1
             batch, order = order[:count], order[count:]
-            out[batch] = self._forward([ids[i] for i in batch])
+            out[batch] = self._forward([ids[i] for i in batch], few)
         return out
 
-    def _forward(self, batch: list[list[int]]) -> Any:
+    def _forward(self, batch: list[list[int]], few: bool) -> Any:
         """The unit vectors of texts given as token ids (one batch)."""
         import numpy as np
 
@@ -124,7 +162,11 @@ class Encoder:
         for row, ids in enumerate(batch):
             tokens[row, : len(ids)] = ids
             mask[row, : len(ids)] = 1
-        t, w = self.tensor, self.weights
+        t = self.tensor
+
+        def dense(rows: Any, name: str) -> Any:
+            return self._dense(rows, name, few)
+
         x = t("embed.words")[tokens].astype(np.float32) * t("embed.words.scale")[tokens][..., None]
         x += t("embed.positions")[:width] + t("embed.type")
         x = _norm(x.reshape(rows * width, -1), t("embed.norm"))
@@ -136,17 +178,17 @@ class Encoder:
             name = f"layer.{i}."
             # Rows are tokens for the dense layers (one matrix product each);
             # attention regroups them by text and head.
-            qkv = (x @ w[name + "qkv"] + t(name + "qkv.bias")).reshape(rows, width, 3, self.heads, size)
+            qkv = (dense(x, name + "qkv") + t(name + "qkv.bias")).reshape(rows, width, 3, self.heads, size)
             q, k, v = qkv.transpose(2, 0, 3, 1, 4)
             scores = q @ k.transpose(0, 1, 3, 2) * np.float32(size**-0.5) + away
             scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
             scores /= scores.sum(axis=-1, keepdims=True)
             mixed = (scores @ v).transpose(0, 2, 1, 3).reshape(rows * width, hidden)
-            x = _norm(x + mixed @ w[name + "attention"] + t(name + "attention.bias"), t(name + "norm1"))
-            inner = x @ w[name + "expand"] + t(name + "expand.bias")
+            x = _norm(x + dense(mixed, name + "attention") + t(name + "attention.bias"), t(name + "norm1"))
+            inner = dense(x, name + "expand") + t(name + "expand.bias")
             for a in range(0, len(inner), GELU_ROWS):  # in pieces that stay in the cache
                 inner[a : a + GELU_ROWS] = _gelu(inner[a : a + GELU_ROWS])
-            x = _norm(x + inner @ w[name + "contract"] + t(name + "contract.bias"), t(name + "norm2"))
+            x = _norm(x + dense(inner, name + "contract") + t(name + "contract.bias"), t(name + "norm2"))
         x = x.reshape(rows, width, hidden)
         summed = (x * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
         norms = np.linalg.norm(summed, axis=1, keepdims=True)

@@ -56,7 +56,7 @@ LITERAL_READS = 500
 # shipped probe questions' best similarities to the FAQ's entries.
 CONTEXT_UP_TO = 250
 CONTEXT_TOKENS = 64
-CONTEXT_STEP = 16
+CONTEXT_STEP = 64
 CONTEXT_QUANTILE = 0.99
 
 SCHEMA = """
