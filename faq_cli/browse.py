@@ -6,7 +6,10 @@ Enter prints (`faq browse --json | jq -r .answer`).
 
 Searches run on one worker thread, on the same index as `faq search`; keys
 typed while a search runs replace the query it will run next, so fast typing
-is coalesced rather than queued.
+is coalesced rather than queued. Each key first shows what the words and the
+static vectors find, at once; when typing pauses, the sentence model (loaded
+in the background once the view is drawn) reads the query, and the list is
+redrawn if it ranks otherwise.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from faq_cli.render import entry_panel, visible
 from faq_cli.store import Store
 
 LIMIT = 50  # results listed for a query; `faq search -n` has no cap either, but a screen does
+PAUSE = 0.25  # seconds without a key before the sentence model reads the query
 NARROW = 80  # columns below which the preview goes under the list instead of beside it
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 # The key help, most needed first: a narrow screen shows as many as fit.
@@ -48,14 +52,22 @@ class Found(NamedTuple):
     query: str
     hits: Sequence[Hit]
     suggestion: str | None = None
+    final: bool = True  # False: the sentence model may read the query yet, when typing pauses
 
 
 class Searcher:
     """Runs one search at a time on a thread. A query submitted while a search
-    runs replaces any query still waiting: the latest keystroke wins."""
+    runs replaces any query still waiting: the latest keystroke wins. Then,
+    if no other query comes for PAUSE seconds, `deeper` searches it again,
+    and its result is handed on too when it differs."""
 
-    def __init__(self, search: Callable[[str], Found], done: Callable[[Found | BaseException], None]) -> None:
-        self._search, self._done = search, done
+    def __init__(
+        self,
+        search: Callable[[str], Found],
+        done: Callable[[Found | BaseException], None],
+        deeper: Callable[[str], Found] | None = None,
+    ) -> None:
+        self._search, self._done, self._deeper = search, done, deeper
         self._waiting: str | None = None
         self._wake = threading.Condition()
         threading.Thread(target=self._run, name="faq-search", daemon=True).start()
@@ -71,19 +83,40 @@ class Searcher:
                 while self._waiting is None:
                     self._wake.wait()
                 query, self._waiting = self._waiting, None
-            try:
-                result: Found | BaseException = self._search(query)
-            except Exception as exc:  # handed to the app, which exits and re-raises it
-                result = exc
-            try:
-                self._done(result)
-            except RuntimeError:  # the app has already closed
+            result = self._try(self._search, query)
+            deeper = self._deeper if isinstance(result, Found) and query.strip() else None
+            if deeper is not None and isinstance(result, Found):
+                result = result._replace(final=False)
+            if not self._hand_on(result):
+                return
+            if deeper is None:
+                continue
+            with self._wake:  # typing goes on: the next key's query comes first
+                if self._wake.wait_for(lambda: self._waiting is not None, PAUSE):
+                    continue
+            if not self._hand_on(self._try(deeper, query)):
                 return
 
+    def _hand_on(self, result: Found | BaseException) -> bool:
+        """Give `result` to the app; False once the app has closed."""
+        try:
+            self._done(result)
+        except RuntimeError:
+            return False
+        return True
 
-def finder(store: Store) -> Callable[[str], Found]:
-    """The search behind the view: `faq search`'s ranking, or every entry in
-    file order (the summary first) for an empty query."""
+    @staticmethod
+    def _try(search: Callable[[str], Found], query: str) -> Found | BaseException:
+        try:
+            return search(query)
+        except Exception as exc:  # handed to the app, which exits and re-raises it
+            return exc
+
+
+def finder(store: Store, sentences: bool = True) -> Callable[[str], Found]:
+    """The search behind the view: `faq search`'s ranking (without the sentence
+    model unless `sentences`), or every entry in file order (the summary
+    first) for an empty query."""
     everything: list[Hit] = []
 
     def find(query: str) -> Found:
@@ -92,7 +125,7 @@ def finder(store: Store) -> Callable[[str], Found]:
                 items: list[Entry | Summary] = [store.summary] if store.summary else []
                 everything.extend(Hit(item, 0, {}) for item in [*items, *store.entries()])
             return Found(query, everything)
-        hits = store.search(query, LIMIT)
+        hits = store.search(query, LIMIT, sentences=sentences)
         return Found(query, hits, None if hits else store.suggest(query))
 
     return find
@@ -121,8 +154,12 @@ class Results(ScrollView, can_focus=False):
         self.hits: Sequence[Hit] = ()
         self.cursor = 0
 
-    def show(self, hits: Sequence[Hit]) -> None:
-        self.hits, self.cursor = hits, 0
+    def show(self, hits: Sequence[Hit], keep: bool = False) -> None:
+        """List `hits`, the first selected; or, to `keep` it, the one selected
+        now, where it is among them (the same query, ranked again)."""
+        chosen = self.selected if keep else None
+        self.hits = hits
+        self.cursor = next((i for i, h in enumerate(hits) if chosen and h.entry == chosen.entry), 0)
         self.virtual_size = Size(self.size.width, len(hits))
         self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
@@ -215,8 +252,11 @@ class Browse(App[Entry | Summary | None]):
         asyncio.get_running_loop().add_signal_handler(
             signal.SIGTERM, lambda: self.exit(None, return_code=EXIT_TERMINATED)
         )
-        self.searcher = Searcher(finder(self.store), self._arrived)
+        self.searcher = Searcher(finder(self.store, False), self._arrived, finder(self.store))
         self.searcher.submit(self.initial)
+        # The sentence model takes a moment to load: once the view is drawn.
+        warm = threading.Thread(target=self.store.warm, name="faq-model", daemon=True)
+        self.call_after_refresh(warm.start)
 
     def on_resize(self, event: events.Resize) -> None:
         self.width = event.size.width
@@ -236,7 +276,11 @@ class Browse(App[Entry | Summary | None]):
             return
         if result.query != self.query_one(Input).value:
             return  # typed over already: the newer query's results are on their way
-        self.query_one(Results).show(result.hits)
+        again = self.shown is not None and self.shown.query == result.query
+        if self.shown is not None and again and self.shown.hits == result.hits:
+            self.shown = result  # the sentence model ranks them alike: nothing to redraw
+            return
+        self.query_one(Results).show(result.hits, keep=again)
         self.shown = result
         self._preview()
         self._status()

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     import numpy as np
     from pyroaring import BitMap
 
-    from faq_cli import meaning
+    from faq_cli import encoder, meaning
     from faq_cli.apart import Parsed
 
 FORMAT = "6"  # bump when the schema changes; code changes are caught by _code_version()
@@ -591,6 +591,9 @@ class Store:
         sql = f"SELECT key, value FROM meta WHERE key IN ({keys}) AND value IS NOT NULL"
         self.meta = dict(db.execute(sql))
         self.lengths: array[int] | None = None
+        self._encoder: encoder.Encoder | None = None
+        self._encoder_tried = False
+        self._sentence_vectors: Any = None
 
     @property
     def title(self) -> str | None:
@@ -647,7 +650,11 @@ class Store:
             )
         return self.lengths
 
-    def search(self, query: str, limit: int = 5, min_score: int = 0) -> list[rank.Hit]:
+    def search(
+        self, query: str, limit: int = 5, min_score: int = 0, sentences: bool = True
+    ) -> list[rank.Hit]:
+        """The best `limit` entries for `query`, scoring `min_score` or more;
+        without the sentence model unless `sentences` (a quick first answer)."""
         qwords = rank.query_words(query)
         model = self._model() if rank.informative(qwords) else None
         vocabulary = _SqlVocabulary(self.db)
@@ -656,7 +663,7 @@ class Store:
         found = rank.lexical(self._postings, qwords, matches, len(lengths))
         similar = self._similarities(model, query) if model else None
         threshold = self.meta.get("threshold", 1.0)
-        sentence = self._sentence_similarities(query, qwords, matches)
+        sentence = self._sentence_similarities(query, qwords, matches) if sentences else None
         if sentence is None:
             ranked = rank.rank(found, lengths, limit + rank.TIE_ROOM, min_score, similar, threshold)
         else:
@@ -694,20 +701,33 @@ class Store:
             return None
         if rank.confident(self._postings, qwords, matches):
             return None
-        from faq_cli import encoder
-
-        model = encoder.load()
+        model = self.sentence_model()
         if model is None:
             return None
         try:
             import numpy as np
 
-            (blob,) = self.db.execute("SELECT value FROM meta WHERE key = 'context'").fetchone()
-            vectors = np.frombuffer(blob, np.int8).reshape(-1, model.dims)
-            sims: list[float] = (vectors @ (model.encode([query])[0] / 127)).tolist()
+            if self._sentence_vectors is None:
+                (blob,) = self.db.execute("SELECT value FROM meta WHERE key = 'context'").fetchone()
+                self._sentence_vectors = np.frombuffer(blob, np.int8).reshape(-1, model.dims)
+            sims: list[float] = (self._sentence_vectors @ (model.encode([query])[0] / 127)).tolist()
         except (ValueError, TypeError, IndexError, MemoryError):  # a damaged index: go without
             return None
         return sims if len(sims) == len(self._lengths()) else None
+
+    def sentence_model(self) -> encoder.Encoder | None:
+        """The sentence model, loaded once per store; None where it cannot be."""
+        if not self._encoder_tried:
+            from faq_cli import encoder
+
+            self._encoder, self._encoder_tried = encoder.load(), True
+        return self._encoder
+
+    def warm(self) -> None:
+        """Load the sentence model and make its weights ready, ahead of the
+        queries that need it (`faq browse` does this once it is drawn)."""
+        if "context_threshold" in self.meta and (model := self.sentence_model()) is not None:
+            model.weights  # noqa: B018 (made once, for every query to come)
 
     def _model(self) -> meaning.Model | None:
         """The meaning model, when the index has vectors and the model loads."""

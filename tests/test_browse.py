@@ -194,7 +194,7 @@ async def _settled(app: Browse, pilot) -> None:  # type: ignore[no-untyped-def]
 
     for _ in range(200):
         await pilot.pause(0.02)
-        if app.shown is not None and app.shown.query == app.query_one(Input).value:
+        if app.shown is not None and app.shown.query == app.query_one(Input).value and app.shown.final:
             return
     raise AssertionError("the search never finished")
 
@@ -307,3 +307,15 @@ def test_sigterm_ends_it_with_143_and_gives_the_terminal_back(tmp_path: Path) ->
     # The alternate screen is left, and the cursor shown again, last.
     assert term.raw.rfind(b"\x1b[?1049l") > term.raw.rfind(b"\x1b[?1049h") > -1
     assert term.raw.rfind(b"\x1b[?25h") > term.raw.rfind(b"\x1b[?25l") > -1
+
+
+def test_the_sentence_model_is_loaded_once_the_view_is_drawn() -> None:
+    async def check(app: Browse, pilot) -> None:  # type: ignore[no-untyped-def]
+        for _ in range(250):  # up to 5 s
+            model = app.store._encoder
+            if model is not None and "weights" in model.__dict__:
+                break
+            await pilot.pause(0.02)
+        assert app.store._encoder is not None and "weights" in app.store._encoder.__dict__
+
+    _pilot(check)
