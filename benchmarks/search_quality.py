@@ -13,8 +13,10 @@ word of an answer, a typo, a prefix; tests/eval/make_word_sets.py), and the
 median in-process time per query.
 Methods:
 - faq search: words first, then meaning (what the command line does);
-- words only: the same ranking with the meaning model switched off;
-- meaning only: the static vectors alone, above the FAQ's threshold;
+- words only: the same ranking with both meaning models switched off;
+- static vectors only: the static vectors alone, above the FAQ's threshold;
+- sentence model only: our all-MiniLM-L6-v2 (faq_cli/encoder.py) alone,
+  above the FAQ's threshold, as the index stores it;
 - BM25 (k1 1.2, b 0.75) over all text, any score counts as a result;
 - RapidFuzz scorers, keeping results scoring at least CUTOFF;
 - all-MiniLM-L6-v2, cosine similarity to all of an entry's text (no rejection);
@@ -53,10 +55,11 @@ from evaluate import (
     store,
 )
 
-from faq_cli import meaning
+from faq_cli import encoder, meaning
+from faq_cli.index import build
 from faq_cli.load import load_path
 from faq_cli.model import Faq
-from faq_cli.store import Store, build
+from faq_cli.store import Store
 
 CUTOFF = 60
 KINDS = ("words", "meaning", "offtopic")
@@ -102,6 +105,24 @@ def bm25(corpus: str, k1: float = 1.2, b: float = 0.75) -> Ranker:
             if s > 0:
                 scores.append((-s, i))
         return [ids[i] for _, i in sorted(scores)[:5]]
+
+    return rank
+
+
+def sentences_only(faq: Store) -> Ranker:
+    import numpy as np
+
+    model = faq.sentence_model()
+    (blob,) = faq.db.execute("SELECT value FROM meta WHERE key = 'context'").fetchone()
+    vectors = np.frombuffer(blob, np.int8).astype(np.float32) / 127
+    vectors = vectors.reshape(-1, model.dims)  # type: ignore[union-attr]
+    threshold = faq.meta["context_threshold"]
+    rows = dict(faq.db.execute("SELECT pos, id FROM entry"))
+
+    def rank(query: str) -> list[Expected]:
+        sims = vectors @ model.encode([query])[0]  # type: ignore[union-attr]
+        best = [p for p in np.argsort(-sims)[:5] if sims[p] >= threshold]
+        return [rows[p] if rows[p] is not None else "summary" for p in best]
 
     return rank
 
@@ -158,13 +179,15 @@ def main() -> None:
     )
     for corpus in FAQS:
         ours_store = store(corpus)
-        meaning.TABLE, saved = Path("/nonexistent"), meaning.TABLE  # words only: no model
+        saved = meaning.TABLE, encoder.WEIGHTS
+        meaning.TABLE = encoder.WEIGHTS = Path("/nonexistent")  # words only: no model
         words_store = store(corpus)
-        meaning.TABLE = saved
+        meaning.TABLE, encoder.WEIGHTS = saved
         methods: dict[str, Ranker] = {
             "faq search": ours(ours_store),
             "words only (no model)": ours(words_store),
-            "meaning only": meaning_only(ours_store),
+            "static vectors only": meaning_only(ours_store),
+            "sentence model only": sentences_only(ours_store),
             "BM25, all text": bm25(corpus),
             "WRatio, all text": fuzzy(corpus, fuzz.WRatio),
             "partial_ratio, all text": fuzzy(corpus, fuzz.partial_ratio),

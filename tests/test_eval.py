@@ -1,7 +1,7 @@
 """Search quality must not regress: top-1 targets on every evaluation set, and
 every unrelated or off-topic query rejected on every FAQ. The thresholds sit a
 little below what `python tests/eval/evaluate.py` measured on the development
-sets; the held-out sets are not gated (see README)."""
+sets; the held-out sets are not gated (see docs/evaluation.md)."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "eval"))
 from evaluate import FAQS, GENERATED, cases, evaluate, evaluate_generated, generated, ours, store
 
-# (FAQ, query set) -> lowest top-1 accuracy; measured 98.0%, 96.9%, and 50.0% on each meaning set.
+# (FAQ, query set) -> lowest top-1 accuracy; measured 98.0% and 96.9% (words),
+# and 62.5%, 62.5% and 70.0% (meaning) with the sentence model (2026-12-01).
 TARGETS = {
     ("partnership", "words"): 0.97,
     ("debian", "words"): 0.95,
-    ("partnership", "meaning"): 0.45,
-    ("debian", "meaning"): 0.45,
-    ("python", "meaning"): 0.45,
+    ("partnership", "meaning"): 0.6,
+    ("debian", "meaning"): 0.6,
+    ("python", "meaning"): 0.65,
 }
 
 
