@@ -35,13 +35,14 @@ from textual.widgets import Input, Static
 
 from faq_cli.model import Entry, Summary
 from faq_cli.rank import Hit, as_entry
-from faq_cli.render import entry_panel, visible
+from faq_cli.render import entry_panel
 from faq_cli.store import Store
+from faq_cli.text import visible
 
 LIMIT = 50  # results listed for a query; `faq search -n` has no cap either, but a screen does
 PAUSE = 0.25  # seconds without a key before the sentence model reads the query
 NARROW = 80  # columns below which the preview goes under the list instead of beside it
-EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+EXIT_INTERRUPTED, EXIT_SIGNAL = 130, 128
 # The key help, most needed first: a narrow screen shows as many as fit.
 KEYS = ("↑↓ move", "Enter print", "Esc quit", "PgUp/PgDn scroll", "^U clear")
 
@@ -247,16 +248,20 @@ class Browse(App[Entry | Summary | None]):
     def on_mount(self) -> None:
         import asyncio
 
-        # SIGTERM ends the view as Esc does, through Textual's shutdown, which
-        # gives the terminal back as it was.
-        asyncio.get_running_loop().add_signal_handler(
-            signal.SIGTERM, lambda: self.exit(None, return_code=EXIT_TERMINATED)
-        )
+        # SIGTERM, SIGHUP (the terminal went away) and SIGINT end the view as Esc
+        # does, through Textual's shutdown, which gives the terminal back as it
+        # was; the exit code is the signal's, as a shell reports it.
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            loop.add_signal_handler(signum, self._signalled, signum)
         self.searcher = Searcher(finder(self.store, False), self._arrived, finder(self.store))
         self.searcher.submit(self.initial)
         # The sentence model takes a moment to load: once the view is drawn.
         warm = threading.Thread(target=self.store.warm, name="faq-model", daemon=True)
         self.call_after_refresh(warm.start)
+
+    def _signalled(self, signum: int) -> None:
+        self.exit(None, return_code=EXIT_SIGNAL + signum)
 
     def on_resize(self, event: events.Resize) -> None:
         self.width = event.size.width

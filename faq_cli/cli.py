@@ -5,6 +5,8 @@ modules, picks a renderer, and maps errors to exit codes in one place."""
 # annotation string on each run; names only mypy needs are quoted instead.
 
 import contextlib
+import errno
+import io
 import os
 import sys
 from pathlib import Path
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from faq_cli.store import Store
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 130, 141
+EXIT_SIGNAL = 128  # plus the signal's number, as a shell reports a program it ended
 MAX_QUERY_CHARS = 1000
 
 EPILOG = (
@@ -39,21 +42,21 @@ class FaqGroup(TyperGroup):
 
     def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> NoReturn:  # type: ignore[override]
         extra.pop("standalone_mode", None)
+        _standard_streams()
         # Click never wraps help narrower than 50 columns, which garbles it in a
         # narrower terminal; follow the terminal down to 20 instead.
         import shutil
 
         columns = shutil.get_terminal_size().columns
         self.context_settings.setdefault("terminal_width", max(min(columns, 80) - 2, 20))
+        from faq_cli.cache import rebuilt
+
         try:
-            try:
-                result = super().main(args, prog_name or "faq", standalone_mode=False, **extra)
-            except Exception as exc:
-                if not _damaged_cache(exc):
-                    raise
-                # A cache that passed the open-time checks failed on reading:
-                # drop it and run the command once more, on a rebuilt index.
-                result = super().main(args, prog_name or "faq", standalone_mode=False, **extra)
+            # A cached index found damaged as it is read is dropped, and the
+            # command runs once more, on an index built afresh.
+            result = rebuilt(
+                lambda: super(FaqGroup, self).main(args, prog_name or "faq", standalone_mode=False, **extra)
+            )
             code = result if isinstance(result, int) else EXIT_OK
         except FaqError as exc:
             for line in exc.message.splitlines():
@@ -71,6 +74,8 @@ class FaqGroup(TyperGroup):
             code = EXIT_USAGE
         except (KeyboardInterrupt, typer.Abort):
             code = EXIT_INTERRUPTED
+        except _Signalled as exc:
+            code = EXIT_SIGNAL + exc.signum
         except _PipeClosed:
             code = _broken_pipe()
         except OSError as exc:  # FAQ files and the cache have their own errors: this is the output
@@ -108,16 +113,58 @@ class _PipeClosed(Exception):
     pass
 
 
-def _damaged_cache(exc: Exception) -> bool:
-    """Whether `exc` is a read error of a cached index; if so, remove the caches
-    this run opened."""
-    import sqlite3
+class _Signalled(BaseException):
+    """SIGTERM or SIGHUP, raised where the program is, so that it cleans up as
+    for Ctrl-C (a half-built cache is removed) and exits as the signal would."""
 
-    if not isinstance(exc, sqlite3.DatabaseError):
-        return False
-    from faq_cli.store import forget_opened
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
-    return forget_opened()
+
+def _on_signal(signum: int, frame: object) -> None:
+    raise _Signalled(signum)
+
+
+def _catch_signals() -> None:
+    import signal
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) is not signal.SIG_IGN:  # nohup's choice stands
+            signal.signal(signum, _on_signal)
+
+
+class _ClosedOutput(io.TextIOBase):
+    """Standard output that the shell closed (`faq list >&-`): writing to it
+    is an error, as writing to a full disk is; nothing is lost silently."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: Any) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    @property
+    def buffer(self) -> "_ClosedOutput":
+        return self
+
+
+def _standard_streams() -> None:
+    """Stand-ins for the streams the shell closed (`>&-`, `2>&-`, `<&-`). Their
+    descriptors get /dev/null, so that no file opened later takes one of
+    them; stdin reads nothing, diagnostics go nowhere, output is an error."""
+    for fd, name in enumerate(("stdin", "stdout", "stderr")):
+        if getattr(sys, name) is not None:
+            continue
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+        stand_in = _ClosedOutput() if name == "stdout" else open(fd, "r" if fd == 0 else "w", closefd=False)  # noqa: SIM115
+        setattr(sys, name, stand_in)
 
 
 def _broken_pipe() -> int:
@@ -150,7 +197,7 @@ def hint(message: str) -> None:
 
 
 def _safe(message: str) -> str:
-    from faq_cli.render import visible
+    from faq_cli.text import visible
 
     return visible(message, one_line=True)
 
@@ -186,8 +233,10 @@ def _root(
 
 # --- shared options, defined once ---------------------------------------------
 
+# Paths arrive as text and become Paths in `_store`: Typer's own path type
+# stats the name while parsing, and a NUL in it raises there.
 DataOpt = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--data",
         envvar="FAQ_DATA",
@@ -211,18 +260,19 @@ ColorOpt = Annotated[
 ]
 
 
-def _store(data: Path | None, no_cache: bool = False) -> "Store":
+def _store(data: str | None, no_cache: bool = False) -> "Store":
     from faq_cli.source import bundled
     from faq_cli.store import open_store
 
     with Progress() as progress:
-        return open_store(data if data is not None else bundled(), not no_cache, progress)
+        return open_store(Path(data) if data is not None else bundled(), not no_cache, progress, hint)
 
 
 def _query(words: list[str]) -> str:
     """The query words as one query ('faq search costa rica' is 'faq search
     "costa rica"'), within the length limit."""
-    query = " ".join(words)
+    # Bytes that are not UTF-8 arrive as lone surrogates; they are no text to search.
+    query = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in " ".join(words))
     if len(query) > MAX_QUERY_CHARS:
         raise UsageError(f"the query is {len(query):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
     return query
@@ -261,7 +311,7 @@ def _complete_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     # While completing, --data (or $FAQ_DATA) arrives unconverted, as a string.
     data = ctx.params.get("data")
     try:
-        store = _store(Path(data) if data else None)
+        store = _store(data or None)
     except FaqError:
         return []
     found = [(str(e.id), e.question) for e in store.entries() if str(e.id).startswith(incomplete)]
@@ -488,7 +538,7 @@ def browse(
 def validate(
     ctx: typer.Context,
     path: Annotated[
-        Path | None,
+        str | None,
         typer.Argument(
             metavar="[PATH]", help="FAQ file to check (default: the active one).", show_default=False
         ),
@@ -513,7 +563,8 @@ def validate(
     # PATH wins over $FAQ_DATA, as --data does; PATH with --data is ambiguous.
     if path is not None and data is not None and ctx.get_parameter_source("data").name == "COMMANDLINE":  # type: ignore[union-attr]
         raise UsageError("give the file to check as PATH or with --data, not both")
-    target = path or data or bundled()
+    given = path or data
+    target = Path(given) if given else bundled()
     try:
         faq = load_path(target)
     except DataError as exc:
@@ -554,6 +605,8 @@ def schema() -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    _standard_streams()
+    _catch_signals()
     try:
         app()
         code = EXIT_OK

@@ -14,12 +14,16 @@ class Problem(NamedTuple):
     column: int | None = None  # 1-based
 
     def format(self, file: str) -> str:
-        where = file
+        """One line: a name or message holding a newline cannot forge a second."""
+        from faq_cli.text import visible
+
+        where = visible(file, one_line=True)
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        said = visible(self.message, one_line=True)
+        return f"{where}: {visible(self.path, one_line=True)}: {said}" if self.path else f"{where}: {said}"
 
 
 class FaqError(Exception):

@@ -23,8 +23,18 @@ from faq_cli.wordpiece import basic_words, pieces
 if TYPE_CHECKING:
     import numpy as np
 
+    from faq_cli import rank
+
 TABLE = Path(__file__).with_name("vectors.sqlite")
 Vector = list[float]
+# A query's meaning is compared with the entries of its closest clusters, at
+# least PROBE of them: in full when they are at most EXACT_UP_TO, else sifted
+# by sign bits and the SIFTED closest compared in full. The rest of the
+# entries get their cluster's mean similarity. Up to PROBE entries, an index
+# has one cluster.
+PROBE = 2000
+EXACT_UP_TO = 300
+SIFTED = 300
 
 
 class Model:
@@ -246,6 +256,80 @@ def _sums_by(groups: np.ndarray[Any, Any], rows: np.ndarray[Any, Any], k: int) -
     import numpy as np
 
     return np.stack([np.bincount(groups, column, k) for column in rows.T], axis=1)
+
+
+def nearest(
+    vector: Vector,
+    clusters: Sequence[tuple[bytes, bytes]],
+    bits: Callable[[int], bytes],
+    vectors: Callable[[Sequence[int]], Iterable[tuple[int, bytes]]],
+    cluster_of: Callable[[], bytes],
+) -> rank.Meaning:
+    """How close the query's meaning (`vector`, int8 x 127) is to each entry's,
+    from an index's `clusters` (each one's mean, float32, and its members, a
+    serialized bitmap), each cluster's members' sign `bits`, the entries'
+    int8 `vectors` by position, and every entry's cluster (`cluster_of`).
+    Only the entries of the clusters closest to the query are compared one by
+    one (the inverted-file index of Jegou et al., 2011); the others get their
+    cluster's mean similarity."""
+    from operator import mul
+
+    from pyroaring import BitMap
+
+    from faq_cli import rank
+
+    q = [x / 127 for x in vector]
+    means = [sum(map(mul, q, array("f", mean))) for mean, _ in clusters]
+    by_mean = sorted(range(len(clusters)), key=means.__getitem__, reverse=True)
+    positions, signs, far = array("I"), bytearray(), []
+    for c in by_mean:
+        members = BitMap.deserialize(clusters[c][1])
+        if len(positions) < PROBE:
+            positions.extend(members)
+            signs += bits(c)
+        else:
+            far.append((means[c], members))
+    near = _sifted(vector, q, positions, bytes(signs), vectors)
+    if not far:
+        return rank.Meaning(near, far)
+    return rank.Meaning(near, far, array("I", cluster_of()), means)
+
+
+def _sifted(
+    vector: Sequence[float],
+    q: list[float],
+    positions: array[int],
+    bits: bytes,
+    vectors: Callable[[Sequence[int]], Iterable[tuple[int, bytes]]],
+) -> dict[int, float]:
+    """The similarities of the entries at `positions` (whose sign bits are
+    `bits`): the SIFTED whose signs agree most with the query's in full,
+    the others as their signs estimate."""
+    if len(positions) <= EXACT_UP_TO:
+        return _cosines(q, positions, vectors)
+    import heapq
+    import math
+
+    width = len(vector) // 8
+    query_bits = sum(1 << i for i, x in enumerate(vector) if x > 0)
+    number = int.from_bytes  # looked up once: this loop visits every entry
+    unlike = [
+        (query_bits ^ number(bits[i : i + width], "little")).bit_count() for i in range(0, len(bits), width)
+    ]
+    # Sign agreement estimates the angle between two vectors (Charikar's SimHash).
+    cosine = [math.cos(math.pi * h / len(vector)) for h in range(len(vector) + 1)]
+    estimate = dict(zip(positions, map(cosine.__getitem__, unlike), strict=True))
+    closest = heapq.nsmallest(SIFTED, range(len(unlike)), key=unlike.__getitem__)
+    estimate.update(_cosines(q, [positions[i] for i in closest], vectors))
+    return estimate
+
+
+def _cosines(
+    q: list[float], positions: Sequence[int], vectors: Callable[[Sequence[int]], Iterable[tuple[int, bytes]]]
+) -> dict[int, float]:
+    from operator import mul
+
+    return {pos: sum(map(mul, q, array("b", blob))) for pos, blob in vectors(positions)}
 
 
 def load(path: Path | None = None) -> Model | None:

@@ -5,38 +5,18 @@ bidi and invisible characters are shown as visible escapes."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from faq_cli.model import Entry, Summary
 from faq_cli.rank import as_entry
-from faq_cli.text import spans
+from faq_cli.text import UNSAFE, compiled, spans, visible
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.text import Text
 
     from faq_cli.rank import Hit
-
-# C0/C1 controls, DEL, bidi embeddings/overrides/isolates and invisible format
-# characters: each could rewrite or reorder what the terminal shows.
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029"
-    "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
-)
-_UNSAFE_OR_BREAK = re.compile(_UNSAFE.pattern[:-1] + "\t\n]")
-
-
-def _escape(m: re.Match[str]) -> str:
-    c = m.group()
-    return {"\t": "\\t", "\n": "\\n"}.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
-
-
-def visible(text: str, one_line: bool = False) -> str:
-    """`text` with unsafe characters escaped; `one_line` also escapes tabs and newlines."""
-    return (_UNSAFE_OR_BREAK if one_line else _UNSAFE).sub(_escape, text)
-
 
 # --- JSON ---------------------------------------------------------------------
 
@@ -71,7 +51,7 @@ def to_json(value: Any) -> str:
     """UTF-8 JSON; characters that could upset a terminal are \\u-escaped, which
     any JSON parser reads back exactly."""
     text = json.dumps(value, ensure_ascii=False, indent=2)
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return compiled(UNSAFE).sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 # --- plain text: one record per line, tab-separated ---------------------------

@@ -97,3 +97,22 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= (3 if suffix == "s" else 4):
             return word[: -len(suffix)]
     return word
+
+
+# C0/C1 controls, DEL, bidi embeddings/overrides/isolates and invisible format
+# characters: each could rewrite or reorder what the terminal shows.
+UNSAFE = (
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
+)
+_UNSAFE_OR_BREAK = UNSAFE[:-1] + "\t\n]"
+
+
+def _escape(m: re.Match[str]) -> str:
+    c = m.group()
+    return {"\t": "\\t", "\n": "\\n"}.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+
+
+def visible(text: str, one_line: bool = False) -> str:
+    """`text` with unsafe characters escaped; `one_line` also escapes tabs and newlines."""
+    return compiled(_UNSAFE_OR_BREAK if one_line else UNSAFE).sub(_escape, text)

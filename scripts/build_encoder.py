@@ -138,16 +138,16 @@ def write(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, str]) -> No
 def shipped_vectors() -> None:
     """data/faq.vectors: the shipped FAQ's sentence vectors and threshold, as
     an index of it would compute them, so that a new install need not."""
-    from faq_cli import store
+    from faq_cli import index
     from faq_cli.load import read_hashed
 
     path = ROOT / "data" / "faq.yaml"
     faq, sha256 = read_hashed(path, str(path), None)
-    db = store.build(faq, {"sha256": "(not the shipped one)"})
+    db = index.build(faq, {"sha256": "(not the shipped one)"})
     meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('context', 'context_threshold')"))
     vectors = {
         "sha256": sha256,
-        "weights": store._weights_digest(),
+        "weights": index._weights_digest(),
         "threshold": meta["context_threshold"],
         "context": meta["context"].hex(),
     }

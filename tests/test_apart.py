@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from faq_cli import apart
+from faq_cli.cache import folder as cache_dir
 from faq_cli.errors import DataError
-from faq_cli.store import Store, cache_dir, open_store
+from faq_cli.store import Store, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "eval"))

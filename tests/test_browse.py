@@ -295,18 +295,23 @@ def test_other_commands_never_import_textual(args: list[str]) -> None:
     assert "typer" in imported and not [m for m in imported if m.split(".")[0] == "textual"]
 
 
-def test_sigterm_ends_it_with_143_and_gives_the_terminal_back(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("signame", "code"), [("SIGTERM", 143), ("SIGHUP", 129), ("SIGINT", 130)])
+def test_a_signal_ends_it_with_its_code_and_gives_the_terminal_back(
+    tmp_path: Path, signame: str, code: int
+) -> None:
     import signal
 
     out = tmp_path / "out.txt"
     term = Terminal(stdout=out)
     term.wait_for("Type to search")
-    term.child.kill(signal.SIGTERM)
-    assert term.finish() == 143
+    term.child.kill(getattr(signal, signame))
+    assert term.finish() == code
     assert out.read_bytes() == b""
-    # The alternate screen is left, and the cursor shown again, last.
+    # The alternate screen is left, the cursor shown again and mouse reporting
+    # turned off, last.
     assert term.raw.rfind(b"\x1b[?1049l") > term.raw.rfind(b"\x1b[?1049h") > -1
     assert term.raw.rfind(b"\x1b[?25h") > term.raw.rfind(b"\x1b[?25l") > -1
+    assert term.raw.rfind(b"\x1b[?1000l") > term.raw.rfind(b"\x1b[?1000h")
 
 
 def test_the_sentence_model_is_loaded_once_the_view_is_drawn() -> None:

@@ -11,10 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from faq_cli import encoder, rank, store
+from faq_cli import encoder, index, rank
+from faq_cli.index import build
 from faq_cli.load import load_path, read_hashed
 from faq_cli.model import Entry, Faq
-from faq_cli.store import Store, build
+from faq_cli.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "tests" / "fixtures" / "minilm-reference.npz"
@@ -91,7 +92,7 @@ def test_the_shipped_faq_s_vectors_are_current() -> None:
     shipped = json.loads((ROOT / "data" / "faq.vectors").read_text())
     faq, sha256 = read_hashed(path, str(path))
     assert shipped["sha256"] == sha256, "data/faq.yaml changed: run scripts/build_encoder.py --faq-only"
-    assert shipped["weights"] == store._weights_digest()
+    assert shipped["weights"] == index._weights_digest()
     fresh = dict(build(faq, {"sha256": "-"}).execute("SELECT key, value FROM meta"))
     computed = np.frombuffer(fresh["context"], np.int8).astype(int)
     saved = np.frombuffer(bytes.fromhex(shipped["context"]), np.int8).astype(int)
@@ -109,7 +110,7 @@ def faq_of(rows: int) -> Faq:
 def test_only_a_faq_of_up_to_context_up_to_entries_is_read_by_the_model(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(store, "CONTEXT_UP_TO", 3)
+    monkeypatch.setattr(index, "CONTEXT_UP_TO", 3)
     small = dict(build(faq_of(3), {}).execute("SELECT key, value FROM meta"))
     assert len(small["context"]) == 3 * encoder.load().dims  # type: ignore[union-attr]
     large = dict(build(faq_of(4), {}).execute("SELECT key, value FROM meta"))

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from pyroaring import BitMap
 
-from faq_cli import rank
-from faq_cli import store as store_module
+from faq_cli import meaning, rank
+from faq_cli.index import build
 from faq_cli.load import load_path
 from faq_cli.model import Entry, Faq
-from faq_cli.store import Store, _SqlVocabulary, build
+from faq_cli.store import Store, _SqlVocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "eval"))
@@ -143,14 +143,14 @@ def test_random_queries_on_a_generated_faq_score_as_the_reference(tmp_path: Path
         check(faq, store, " ".join(chosen))
 
 
-@pytest.mark.parametrize("probe", [store_module.PROBE, 50])
+@pytest.mark.parametrize("probe", [meaning.PROBE, 50])
 def test_a_faq_of_many_near_copies_ranks_its_ties_as_the_reference(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, probe: int
 ) -> None:
     # Copies of an entry score alike on words and nearly alike on meaning: the
     # ties are broken by similarity, then question length, then file order.
     # With a small probe, most entries share their cluster's similarity.
-    monkeypatch.setattr(store_module, "PROBE", probe)
+    monkeypatch.setattr(meaning, "PROBE", probe)
     path = tmp_path / "faq.yaml"
     repeat_real(720, path)
     faq = load_path(path)

@@ -10,10 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from faq_cli import rank, text
+from faq_cli.index import build
 from faq_cli.load import load_path, load_text
 from faq_cli.model import Faq
 from faq_cli.rank import Hit, close_words, osa_distance, typo_allowance
-from faq_cli.store import Store, build
+from faq_cli.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 STORE = Store(build(load_path(ROOT / "data" / "faq.yaml"), {}))  # the same SQLite index, in memory

@@ -12,9 +12,13 @@ from typing import Any
 
 import pytest
 
+from faq_cli import cache as cache_module
+from faq_cli import index as index_module
+from faq_cli import meaning
 from faq_cli import store as store_module
+from faq_cli.cache import folder as cache_dir
 from faq_cli.load import load_path
-from faq_cli.store import cache_dir, open_store
+from faq_cli.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 DEBIAN = ROOT / "tests" / "eval" / "debian-faq.yaml"
@@ -120,7 +124,7 @@ def test_failing_cache_write_falls_back_to_memory(tmp_path: Path, monkeypatch: p
     def full(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store_module.os, "replace", full)
+    monkeypatch.setattr(cache_module.os, "replace", full)
     path = tmp_path / "f.yaml"
     path.write_text(faq_text("alpha"))
     assert questions(path) == ["alpha 0"]
@@ -209,16 +213,17 @@ def test_sifting_a_large_faq_by_sign_bits_finds_what_comparing_every_vector_find
     sys.path.insert(0, str(ROOT / "tests" / "eval"))
     from evaluate import cases
 
+    from faq_cli.index import build
     from faq_cli.model import Faq
-    from faq_cli.store import Store, build
+    from faq_cli.store import Store
 
     entries = load_path(DEBIAN).entries
     big = Faq(tuple(e._replace(id=e.id + 1000 * k) for k in range(4) for e in entries))  # 480 entries
-    assert len(big.entries) > store_module.EXACT_UP_TO
+    assert len(big.entries) > meaning.EXACT_UP_TO
     faq = Store(build(big, {}))
     queries = [q for kind in ("meaning", "offtopic") for _, q in cases("debian", kind)]
     sifted = [faq.search(q, limit=3) for q in queries]
-    monkeypatch.setattr(store_module, "EXACT_UP_TO", 10**6)
+    monkeypatch.setattr(meaning, "EXACT_UP_TO", 10**6)
     exact = [faq.search(q, limit=3) for q in queries]
     assert sum(s[:1] == e[:1] for s, e in zip(sifted, exact, strict=True)) == len(queries)
 
@@ -262,7 +267,7 @@ def test_ctrl_c_as_the_cache_file_is_opened_leaves_no_temporary_file(
 
     path = tmp_path / "f.yaml"
     path.write_text(faq_text("alpha"))
-    monkeypatch.setattr(store_module.sqlite3, "connect", interrupted)
+    monkeypatch.setattr(index_module.sqlite3, "connect", interrupted)
     with pytest.raises(KeyboardInterrupt):
         open_store(path)
     assert cache_files() == []
@@ -297,8 +302,8 @@ def test_the_cache_reaches_the_disk_before_it_is_renamed_into_place(
         events.append("rename")
         replace(src, dst)
 
-    monkeypatch.setattr(store_module.os, "fsync", record_fsync)
-    monkeypatch.setattr(store_module.os, "replace", record_replace)
+    monkeypatch.setattr(cache_module.os, "fsync", record_fsync)
+    monkeypatch.setattr(cache_module.os, "replace", record_replace)
     path = tmp_path / "f.yaml"
     path.write_text(faq_text("alpha"))
     open_store(path)

@@ -1,0 +1,403 @@
+"""Building a FAQ's index: its entries, the postings of its words, its
+meaning vectors and their clusters, and the sentence model's vectors, in an
+SQLite database. Every row carries a checksum (`cache.checksum`) that reading
+it checks. Indexing imports numpy; a warm search never does.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import sqlite3
+from array import array
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from faq_cli import cache, rank
+from faq_cli.model import Entry, Faq, Summary
+from faq_cli.text import stem, words
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from faq_cli import meaning
+    from faq_cli.apart import Parsed
+
+Progress = Callable[[str, int, int | None], None]  # phase, done, total (None: unknown)
+
+BATCH = 2000  # rows written at a time
+# The sentence model reads every entry of a FAQ of up to CONTEXT_UP_TO entries
+# (with its summary) when it is indexed, CONTEXT_TOKENS tokens of each at the
+# most, CONTEXT_STEP entries at a time: about 0.4 ms a token on one core, so
+# that a 200-entry FAQ takes a few seconds more. A larger FAQ keeps the static
+# vectors alone. A query needs a similarity above the CONTEXT_QUANTILE of the
+# shipped probe questions' best similarities to the FAQ's entries.
+CONTEXT_UP_TO = 250
+CONTEXT_TOKENS = 64
+CONTEXT_STEP = 64
+CONTEXT_QUANTILE = 0.99
+
+# Every table's last column is the row's checksum (`cache.checksum`).
+SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value, crc INTEGER NOT NULL) WITHOUT ROWID;
+-- The summary, when there is one, is searched as one more row, after the
+-- entries, with no id: its headline as question, its text as answer.
+CREATE TABLE entry(
+    pos INTEGER PRIMARY KEY, id INTEGER UNIQUE, question TEXT NOT NULL,
+    answer TEXT NOT NULL, sources TEXT NOT NULL, tags TEXT NOT NULL, crc INTEGER NOT NULL
+);
+-- the positions with the word in question or tags; else in sources; else in the answer,
+-- each a serialized Roaring bitmap (pyroaring)
+CREATE TABLE word(
+    word TEXT PRIMARY KEY, stem TEXT, head BLOB, source BLOB, answer BLOB, crc INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX word_stem ON word(stem);
+-- each entry's meaning as a unit vector of int8 (x 127), where it has one
+CREATE TABLE vector(pos INTEGER PRIMARY KEY, vec BLOB NOT NULL, crc INTEGER NOT NULL);
+-- The entries with a vector, in clusters of like meaning (meaning.partition):
+-- each cluster's mean vector (float32), its members' positions (a serialized
+-- Roaring bitmap) and their sign bits, in position order.
+CREATE TABLE cluster(
+    id INTEGER PRIMARY KEY, mean BLOB NOT NULL, members BLOB NOT NULL, bits BLOB NOT NULL,
+    crc INTEGER NOT NULL
+);
+-- each token's weight in this FAQ (see meaning.Model.weights)
+CREATE TABLE weight(token TEXT PRIMARY KEY, value REAL NOT NULL, crc INTEGER NOT NULL) WITHOUT ROWID;
+"""
+
+
+def build(
+    faq: Faq | Parsed,
+    identity: dict[str, object],
+    target: Path | None = None,
+    progress: Progress | None = None,
+) -> sqlite3.Connection:
+    """Index `faq` into a database: at `target` (atomically) or, failing that, in memory."""
+    if target is not None:
+        with cache.temporary(target) as tmp:
+            if tmp is not None:
+                db = sqlite3.connect(tmp, check_same_thread=False)
+                try:
+                    _fill(db, faq, identity, progress)
+                    cache.publish(tmp, target)
+                    return db
+                except (OSError, sqlite3.Error):  # the cache is unwritable or full: go on in memory
+                    db.close()
+                except BaseException:  # Ctrl-C and signals included: never leave half a cache behind
+                    db.close()
+                    raise
+    # `faq browse` searches on a worker thread, one search at a time.
+    db = sqlite3.connect(":memory:", check_same_thread=False)
+    _fill(db, faq, identity, progress)
+    return db
+
+
+def insert(db: sqlite3.Connection, table: str, rows: Iterable[Sequence[object]]) -> None:
+    """Add `rows` to `table`, each with its checksum in the last column."""
+    marks = None
+    batch = []
+    for row in rows:
+        marks = marks or ", ".join("?" * (len(row) + 1))
+        batch.append((*row, cache.checksum(*row)))
+        if len(batch) == BATCH:
+            db.executemany(f"INSERT INTO {table} VALUES ({marks})", batch)
+            batch.clear()
+    if batch:
+        db.executemany(f"INSERT INTO {table} VALUES ({marks})", batch)
+
+
+def _fill(
+    db: sqlite3.Connection, faq: Faq | Parsed, identity: dict[str, object], progress: Progress | None
+) -> None:
+    """Index every entry (then the summary) of `faq` into the empty database `db`."""
+    db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+    reader = _Reader(db, progress, len(faq.entries) if isinstance(faq.entries, Sized) else None)
+    for pos, entry in enumerate(map(rank.as_entry, _items(faq))):
+        reader.add(pos, entry)
+    reader.finish()
+    summary = faq.summary
+    meta = {
+        **identity,
+        **(reader.meanings.write(db, progress) if reader.meanings else {}),
+        **(_context(reader.contexts, identity, progress) if reader.contexts else {}),
+        "code": cache.version(),
+        "entries": len(reader.lengths) - (summary is not None),
+        "rows": len(reader.lengths),
+        "lengths": reader.lengths.tobytes(),
+        "title": faq.title,
+        "summary": None if summary is None else json.dumps([summary.headline, summary.text, summary.source]),
+    }
+    insert(db, "meta", meta.items())
+    db.commit()
+
+
+def _items(faq: Faq | Parsed) -> Iterator[Entry | Summary]:
+    yield from faq.entries
+    if faq.summary:  # known once the entries are (a file parsed apart)
+        yield faq.summary
+
+
+class _Reader:
+    """Reads the entries one by one: writes their rows, and gathers their
+    words' postings, their question lengths, what the static vectors and the
+    sentence model need, until `finish` writes the postings."""
+
+    def __init__(self, db: sqlite3.Connection, progress: Progress | None, total: int | None) -> None:
+        self.db, self.progress, self.total = db, progress, total
+        # Each word's positions in each of rank.TIERS.
+        self.postings: tuple[defaultdict[str, array[int]], ...] = tuple(
+            defaultdict(lambda: array("I")) for _ in rank.TIERS
+        )
+        self.lengths = array("I")
+        self.meanings = _Meanings.start()
+        self.contexts: list[tuple[str, str]] | None = []  # while the FAQ is small enough
+        self.rows: list[tuple[object, ...]] = []
+        # A FAQ may repeat an answer, a source or a tag many times: the words of
+        # the last thousand distinct texts are remembered (bounded memory).
+        self.distinct = functools.lru_cache(maxsize=1024)(lambda text: frozenset(words(text)))
+
+    def add(self, pos: int, entry: Entry) -> None:
+        fields = rank.field_words(entry, self.distinct)
+        for tier, found in zip(self.postings, rank.tiers(fields), strict=True):
+            for w in found:
+                tier[w].append(pos)
+        self.lengths.append(len(entry.question))
+        if self.meanings:
+            self.meanings.add(entry)
+        if self.contexts is not None and len(self.contexts) < CONTEXT_UP_TO:
+            self.contexts.append(rank.context_texts(entry))
+        else:
+            self.contexts = None  # too many entries for the sentence model to read them all
+        self.rows.append(
+            (pos, entry.id, entry.question, entry.answer, _json(entry.sources), _json(entry.tags))
+        )
+        if len(self.rows) == BATCH:
+            insert(self.db, "entry", self.rows)
+            self.rows.clear()
+            if self.progress:
+                self.progress("Indexing", pos + 1, self.total)
+
+    def finish(self) -> None:
+        from pyroaring import BitMap
+
+        insert(self.db, "entry", self.rows)
+        head, source, answer = self.postings
+
+        def blob(positions: array[int]) -> bytes:
+            return BitMap(positions).serialize()
+
+        rows = (
+            (w, stem(w) if len(w) >= 3 else None, blob(head[w]), blob(source[w]), blob(answer[w]))
+            for w in head.keys() | source.keys() | answer.keys()
+        )
+        insert(self.db, "word", rows)
+        del self.postings
+
+
+def _context(
+    texts: list[tuple[str, str]], identity: dict[str, object], progress: Progress | None
+) -> dict[str, object]:
+    """The meta values of the sentence model's view of a FAQ: each entry's
+    vector (int8, x 127, by position) and the FAQ's threshold; none when the
+    model cannot be loaded. The shipped FAQ's come with the package."""
+    if (shipped := _shipped_context(identity)) is not None:
+        return shipped
+    from faq_cli import encoder
+
+    model = encoder.load()
+    if model is None:
+        return {}
+    import numpy as np
+
+    from faq_cli import meaning
+
+    vectors = np.zeros((len(texts), model.dims), np.float32)
+    for a in range(0, len(texts), CONTEXT_STEP):
+        part = texts[a : a + CONTEXT_STEP]
+        both = model.encode([head for head, _ in part] + [whole for _, whole in part], CONTEXT_TOKENS)
+        vectors[a : a + len(part)] = meaning.unit_rows(both[: len(part)] + both[len(part) :])
+        if progress:
+            progress("Reading the meaning of", a + len(part), len(texts))
+    best = (model.probes() @ vectors.T).max(axis=1)
+    return {
+        "context": meaning.quantize_many(vectors).tobytes(),
+        "context_threshold": float(np.quantile(best, CONTEXT_QUANTILE)),
+    }
+
+
+def _shipped_context(identity: dict[str, object]) -> dict[str, object] | None:
+    """The shipped FAQ's sentence vectors, computed when the package was made
+    (scripts/build_encoder.py), when `identity` is that FAQ's."""
+    from importlib.resources import files
+
+    try:
+        with files("faq_cli.data").joinpath("faq.vectors").open("rb") as f:
+            shipped = json.load(f)
+        if shipped["sha256"] != identity.get("sha256") or shipped["weights"] != _weights_digest():
+            return None
+        return {"context": bytes.fromhex(shipped["context"]), "context_threshold": shipped["threshold"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _weights_digest() -> str | None:
+    """The digest of the sentence model's weights: shipped vectors are good
+    only with the weights they were computed with."""
+    from faq_cli import encoder
+
+    model = encoder.load()
+    return model.meta.get("digest") if model else None
+
+
+def _json(texts: tuple[str, ...]) -> str:
+    return json.dumps(texts) if texts else "[]"  # most entries have no tags, and json.dumps is slow
+
+
+class _Meanings:
+    """Each entry's meaning vector and the FAQ's token weights, gathered while
+    the entries are indexed, then written (`write`). An entry's tokens are
+    kept as numbers until every entry has been seen, since a token's weight
+    depends on how many entries have it."""
+
+    def __init__(self, model: meaning.Model) -> None:
+        from faq_cli.wordpiece import basic_words
+
+        self.model = model
+        self.split = basic_words  # BERT's words of a text, before WordPiece
+        self.ids: dict[str, int] = {}  # every token of the FAQ, numbered
+        self.words: dict[str, array[int]] = {}  # each word of the FAQ's tokens, numbered
+        # token number -> entries that have it in their question or tags but not
+        # in their answer; the answers' tokens are counted once per distinct answer
+        self.df: Counter[int] = Counter()
+        self.uses: Counter[int] = Counter()  # id() of an answer's tokens -> entries with it
+        self.heads: list[array[int]] = []  # each entry's question-and-tags tokens
+        self.answers: list[array[int]] = []  # each entry's answer tokens
+        # A text the FAQ repeats is tokenised once while it is among the last
+        # thousand (bounded memory), and its tokens are kept once.
+        self.tokenised = functools.lru_cache(maxsize=1024)(self._tokenise)
+
+    @classmethod
+    def start(cls) -> _Meanings | None:
+        """None when the model cannot be loaded: search then goes by words alone."""
+        from faq_cli import meaning
+
+        model = meaning.load()
+        return None if model is None else cls(model)
+
+    def _tokenise(self, text: str) -> tuple[array[int], frozenset[int]]:
+        numbers = array("I")
+        for word in self.split(text):
+            if (known := self.words.get(word)) is None:
+                pieces = self.model.pieces(word)
+                known = self.words[word] = array("I", [self.ids.setdefault(t, len(self.ids)) for t in pieces])
+            numbers += known
+        return numbers, frozenset(numbers)
+
+    def add(self, entry: Entry) -> None:
+        (head, head_set), (answer, answer_set) = map(self.tokenised, rank.meaning_texts(entry))
+        self.heads.append(head)
+        self.answers.append(answer)  # kept: its id() stays its own until write()
+        self.df.update(head_set - answer_set)
+        self.uses[id(answer)] += 1
+
+    def write(self, db: sqlite3.Connection, progress: Progress | None) -> dict[str, float | bytes]:
+        """Store each entry's meaning vector, the FAQ's token weights and the
+        clusters search compares a query with; return the meta values search needs."""
+        from faq_cli import meaning
+
+        count = len(self.heads)
+        for answer in {id(a): a for a in self.answers}.values():
+            self.df.update(dict.fromkeys(set(answer), self.uses[id(answer)]))
+        tokens = list(self.ids)  # by number
+        weights = meaning.idf({tokens[i]: n for i, n in self.df.items()}, count)
+        unseen = meaning.unseen_weight(count)
+        insert(db, "weight", weights.items())
+        vectors = self._vectors(db, self.model.table(tokens, weights, unseen), progress)
+        threshold = self.model.threshold(vectors, weights, unseen)
+        clusters = _write_clusters(db, vectors, progress)
+        if clusters is None:
+            return {}
+        return {"threshold": threshold, "unseen_weight": unseen, "clusters": clusters}
+
+    def _vectors(
+        self, db: sqlite3.Connection, table: np.ndarray[Any, Any], progress: Progress | None
+    ) -> np.ndarray[Any, Any]:
+        """Each entry's vector (int8), also stored, from its tokens' rows in `table`."""
+        import numpy as np
+
+        from faq_cli import meaning
+
+        count = len(self.heads)
+
+        def sums(texts: list[array[int]]) -> np.ndarray[Any, Any]:
+            """Each text's sum; a text repeated (the same kept tokens) is summed once."""
+            index: dict[int, int] = {}
+            which = np.fromiter((index.setdefault(id(t), len(index)) for t in texts), np.int64, len(texts))
+            once = list({id(t): t for t in texts}.values())
+            return meaning.sum_rows(table, once)[which]
+
+        vectors = np.zeros((count, self.model.dims), np.int8)
+        step = BATCH * 5
+        for a in range(0, count, step):
+            head = sums(self.heads[a : a + step])
+            whole = head + sums(self.answers[a : a + step])
+            # The mean of two unit vectors: a query's similarity to it is the mean
+            # of its similarities to the question alone and to the whole entry.
+            part = vectors[a : a + step]
+            part[:] = meaning.quantize_many((meaning.unit_rows(head) + meaning.unit_rows(whole)) / 2)
+            some = np.flatnonzero(part.any(axis=1)).tolist()  # an entry whose tokens have no vectors has none
+            insert(db, "vector", ((a + i, part[i].tobytes()) for i in some))
+            if progress:
+                progress("Indexing meaning of", min(a + step, count), count)
+        self.heads.clear()
+        self.answers.clear()
+        return vectors
+
+
+def _write_clusters(
+    db: sqlite3.Connection, vectors: np.ndarray[Any, Any], progress: Progress | None
+) -> bytes | None:
+    """Group the entries' vectors into clusters of like meaning; return each
+    entry's cluster number (uint32, by position), None when no entry has a vector.
+
+    A search compares the query with every cluster's mean, then with the
+    members of the closest clusters (the inverted-file index of Jegou et al.,
+    "Product quantization for nearest neighbor search", 2011). About sqrt(n)
+    clusters of sqrt(n) members each keeps both steps small."""
+    import numpy as np
+    from pyroaring import BitMap
+
+    from faq_cli import meaning
+
+    kept = np.flatnonzero(vectors.any(axis=1))
+    if not len(kept):
+        return None
+    count = len(vectors)
+    if len(kept) < count:
+        vectors = vectors[kept]
+    if len(kept) <= meaning.PROBE:  # one cluster: every entry is compared
+        clusters, means = np.zeros(len(kept), np.intp), vectors.mean(axis=0, keepdims=True)
+    else:
+        if progress:
+            progress("Grouping meanings of", 0, None)
+        clusters, means = meaning.partition(vectors, math.isqrt(len(kept) - 1) + 1)
+    # Each vector's signs, 1 bit a dimension: a cheap first look at a cluster's members.
+    signs = np.packbits(vectors > 0, axis=1, bitorder="little")
+    order = np.argsort(clusters, kind="stable")  # cluster by cluster, each in file order
+    ends = np.cumsum(np.bincount(clusters, minlength=len(means)))
+    rows = (
+        (
+            c,
+            (means[c] / 127).astype(np.float32).tobytes(),
+            BitMap(kept[m].tolist()).serialize(),
+            signs[m].tobytes(),
+        )
+        for c, m in enumerate(np.split(order, ends[:-1]))
+    )
+    insert(db, "cluster", rows)
+    of = np.full(count, np.iinfo(np.uint32).max, np.uint32)  # the most: no cluster
+    of[kept] = clusters
+    return of.tobytes()
