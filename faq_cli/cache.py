@@ -31,7 +31,7 @@ SHAPERS = (
     "minilm.safetensors",
 )
 FORMAT = "7"  # bump when the schema changes; code changes are caught by `version`
-STALE_AFTER = 10  # seconds without a write before an unlocked temporary file is another's leftover
+STALE_AFTER = 10  # seconds before a file no build has locked yet is a dead build's leftover
 Notice = Callable[[str], None]  # says something once, on stderr
 T = TypeVar("T")
 
@@ -138,8 +138,10 @@ def version(here: Path | None = None) -> str:
 def temporary(target: Path) -> Iterator[str | None]:
     """A new temporary file beside `target`, locked while the caller writes it,
     and removed afterwards unless the caller renamed it into place (`publish`);
-    None when the directory cannot be written. Signals are held off while it
-    is made, so that no interruption leaves it behind unnoted."""
+    None when the directory cannot be written. It is made under another name
+    and renamed once locked, so that every `.build-*` file is locked by a
+    live build or left by a dead one; signals are held off meanwhile, so that
+    no interruption leaves it behind unnoted."""
     import fcntl
     import signal
     import tempfile
@@ -147,11 +149,18 @@ def temporary(target: Path) -> Iterator[str | None]:
     remove_stale(target.parent)
     held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
     signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    fd, tmp = -1, None
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".build-", suffix=".sqlite")
+        fd, new = tempfile.mkstemp(dir=target.parent, prefix=".new-", suffix=".sqlite")
         fcntl.flock(fd, fcntl.LOCK_EX)  # released when this process ends, however it ends
-    except OSError:
-        fd, tmp = -1, None
+        built = str(target.parent / (".build-" + os.path.basename(new).removeprefix(".new-")))
+        os.rename(new, built)
+        tmp = built
+    except OSError:  # the directory cannot be written: the index is built in memory
+        if fd >= 0:
+            os.close(fd)
+            discard(Path(new))
+        fd = -1
     finally:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
     try:
@@ -165,19 +174,20 @@ def temporary(target: Path) -> Iterator[str | None]:
 
 def remove_stale(where: Path) -> None:
     """Remove the temporary files of builds that died (killed, say): those no
-    process holds locked, untouched for a while."""
+    process holds locked; and files that died before they were locked, after
+    a while."""
     import fcntl
     import time
 
     with contextlib.suppress(OSError):
-        for leftover in where.glob(".build-*.sqlite"):
+        for leftover in [*where.glob(".build-*.sqlite"), *where.glob(".new-*.sqlite")]:
             try:
                 fd = os.open(leftover, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
             except OSError:
                 continue
             try:
-                if time.time() - os.fstat(fd).st_mtime < STALE_AFTER:
-                    continue
+                if leftover.name.startswith(".new-") and time.time() - os.fstat(fd).st_mtime < STALE_AFTER:
+                    continue  # perhaps just made, and about to be locked
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises while a build holds it
                 leftover.unlink()
             except OSError:

@@ -391,3 +391,17 @@ def test_nothing_found_that_exact_would_find_suggests_exact(run) -> None:  # typ
     assert result.stderr == f"faq: nothing found for 'ython'\n{hint}\n"
     assert run("search", "--exact", "ython", "--data", PYTHON_FAQ).exit_code == 0
     assert "--exact" not in run("search", "xylophone").stderr  # nothing to find as written either
+
+
+def test_a_query_of_1000_characters_is_searched_and_1001_refused(run) -> None:  # type: ignore[no-untyped-def]
+    at_limit = run("search", "costa " + "x" * 994)
+    assert at_limit.exit_code in (0, 1) and "limit" not in at_limit.stderr
+    over = run("search", "costa " + "x" * 995)
+    assert (over.exit_code, over.stdout) == (2, "")
+    assert over.stderr == "faq: error: the query is 1,001 characters long; the limit is 1,000\n"
+
+
+def test_summary_of_a_faq_without_one_exits_1(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("summary", "--data", PYTHON_FAQ)
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", "faq: this FAQ has no summary\n")
+    assert run("summary", "--data", PYTHON_FAQ, "--json").stdout == "null\n"

@@ -12,7 +12,10 @@ from faq_cli.load import load_path, load_text
 from faq_cli.source import bundled
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "seed" / "partnership-faq.txt"
+# The seed document the shipped FAQ is copied from; kept here too, so that the
+# test runs wherever the repository is (../shared is only beside our checkouts).
+SEED = ROOT / "tests" / "fixtures" / "partnership-faq.txt"
+SHARED_SEED = ROOT.parent / "shared" / "seed" / "partnership-faq.txt"
 
 
 def squash(text: str) -> str:
@@ -38,7 +41,13 @@ def test_bundled_resource_is_the_repository_file() -> None:
     assert bundled().read_bytes() == files("faq_cli.data").joinpath("faq.yaml").read_bytes()
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="shared seed not beside the checkout")
+@pytest.mark.skipif(
+    not SHARED_SEED.exists(), reason="../shared is beside our checkouts only; the copy is tested"
+)
+def test_the_seed_copy_is_the_shared_seed() -> None:
+    assert SEED.read_bytes() == SHARED_SEED.read_bytes()
+
+
 def test_text_is_verbatim_from_the_seed() -> None:
     seed = squash(SEED.read_text(encoding="utf-8"))
     faq = load_path(ROOT / "data" / "faq.yaml")
@@ -202,3 +211,16 @@ def test_c_and_python_loaders_locate_problems_alike(text: str, monkeypatch: pyte
     # Same places; YAML syntax errors are worded by each parser in its own way.
     assert [p.split(": ")[0] for p in c] == [p.split(": ")[0] for p in python]
     assert [p for p in c if "not valid YAML" not in p] == [p for p in python if "not valid YAML" not in p]
+
+
+def test_the_size_limit_takes_a_file_of_exactly_its_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text("entries:\n- {question: q, answer: a}\n")
+    size = path.stat().st_size
+    monkeypatch.setenv("FAQ_MAX_BYTES", str(size))
+    assert len(load_path(path).entries) == 1
+    monkeypatch.setenv("FAQ_MAX_BYTES", str(size - 1))
+    with pytest.raises(DataError, match=f"file is {size:,} bytes, over the {size - 1:,}-byte limit"):
+        load_path(path)

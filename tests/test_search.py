@@ -219,3 +219,39 @@ def test_the_ascii_fast_path_finds_the_same_words(sample: str) -> None:
         text.fold(sample)
         == text.compiled(text._MARKS).sub("", unicodedata.normalize("NFKD", sample)).casefold()
     )
+
+
+def test_typo_allowance_grows_at_5_and_9_letters() -> None:
+    # One edit from 5 letters, two from 9, as Meilisearch allows.
+    assert [typo_allowance("x" * n) for n in range(1, 12)] == [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2]
+
+
+def test_exact_puts_question_hits_first_and_keeps_to_the_limit() -> None:
+    faq = load_text(
+        "entries:\n"
+        "- {question: First?, answer: it says zebra here}\n"
+        "- {question: Where is the zebra?, answer: nowhere}\n"
+        "- {question: Third?, answer: another zebra}\n"
+        "- {question: Fourth?, answer: no stripes}\n",
+        "f",
+    )
+    store = in_memory(faq)
+    assert [h.entry.id for h in store.exact("zebra")] == [2, 1, 3]  # the question's hit, then file order
+    assert [h.entry.id for h in store.exact("zebra", 1)] == [2]
+    assert [h.entry.id for h in store.exact("zebra", 2)] == [2, 1]
+    assert {f for h in store.exact("zebra") for f in h.matched} == {"question", "answer"}
+
+
+def test_fused_scores_written_out() -> None:
+    # Worked by hand from rank.py's constants, not computed with its functions.
+    vouched = rank.Lexical(80.0, 1.0, 1.0, 1.0, True)
+    partial = rank.Lexical(40.0, 0.5, 0.5, 1.0, False)
+    assert rank.fuse(vouched, 0.1, 0.9) == 80 / 2 + 50 * 0.1  # vouched: any similarity
+    assert rank.fuse(partial, 0.86, 0.9) == 40 / 2 + 50 * 0.86  # 0.05 of slack for half the words
+    assert rank.fuse(partial, 0.84, 0.9) is None
+    assert rank.fuse(None, 0.9, 0.9) == 45.0 and rank.fuse(None, 0.89, 0.9) is None
+    assert rank.fuse(partial, None, 0.9) == 40.0  # no model: the words alone
+    assert rank.fuse_context(partial, 0.5, 0.4, False) == 0.3 * 40 + 70 * 0.5
+    assert rank.fuse_context(vouched, 0.2, 0.4, False) == 0.6 * 80 + 40 * 0.2  # every word found
+    assert rank.fuse_context(partial, 0.3, 0.4, False) is None
+    assert rank.fuse_context(partial, 0.3, 0.4, True) == 0.3 * 40 + 70 * 0.3  # the static rule took it
