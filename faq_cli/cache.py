@@ -30,7 +30,7 @@ SHAPERS = (
     "vectors.sqlite",
     "minilm.safetensors",
 )
-FORMAT = "7"  # bump when the schema changes; code changes are caught by `version`
+FORMAT = "8"  # bump when the schema changes; code changes are caught by `version`
 STALE_AFTER = 10  # seconds before a file no build has locked yet is a dead build's leftover
 Notice = Callable[[str], None]  # says something once, on stderr
 T = TypeVar("T")

@@ -58,12 +58,11 @@ CREATE INDEX word_stem ON word(stem);
 -- each entry's meaning as a unit vector of int8 (x 127), where it has one
 CREATE TABLE vector(pos INTEGER PRIMARY KEY, vec BLOB NOT NULL, crc INTEGER NOT NULL);
 -- The entries with a vector, in clusters of like meaning (meaning.partition):
--- each cluster's mean vector (float32), its members' positions (a serialized
--- Roaring bitmap) and their sign bits, in position order.
-CREATE TABLE cluster(
-    id INTEGER PRIMARY KEY, mean BLOB NOT NULL, members BLOB NOT NULL, bits BLOB NOT NULL,
-    crc INTEGER NOT NULL
-);
+-- each cluster's mean vector (float32) and its members' positions (a serialized
+-- Roaring bitmap); apart, as only the closest clusters' are read, their sign
+-- bits, in position order.
+CREATE TABLE cluster(id INTEGER PRIMARY KEY, mean BLOB NOT NULL, members BLOB NOT NULL, crc INTEGER NOT NULL);
+CREATE TABLE sign(id INTEGER PRIMARY KEY, bits BLOB NOT NULL, crc INTEGER NOT NULL);
 -- each token's weight in this FAQ (see meaning.Model.weights)
 CREATE TABLE weight(token TEXT PRIMARY KEY, value REAL NOT NULL, crc INTEGER NOT NULL) WITHOUT ROWID;
 """
@@ -388,16 +387,13 @@ def _write_clusters(
     signs = np.packbits(vectors > 0, axis=1, bitorder="little")
     order = np.argsort(clusters, kind="stable")  # cluster by cluster, each in file order
     ends = np.cumsum(np.bincount(clusters, minlength=len(means)))
+    members = np.split(order, ends[:-1])
     rows = (
-        (
-            c,
-            (means[c] / 127).astype(np.float32).tobytes(),
-            BitMap(kept[m].tolist()).serialize(),
-            signs[m].tobytes(),
-        )
-        for c, m in enumerate(np.split(order, ends[:-1]))
+        (c, (means[c] / 127).astype(np.float32).tobytes(), BitMap(kept[m].tolist()).serialize())
+        for c, m in enumerate(members)
     )
     insert(db, "cluster", rows)
+    insert(db, "sign", ((c, signs[m].tobytes()) for c, m in enumerate(members)))
     of = np.full(count, np.iinfo(np.uint32).max, np.uint32)  # the most: no cluster
     of[kept] = clusters
     return of.tobytes()

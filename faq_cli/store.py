@@ -364,10 +364,10 @@ class Store:
         rows = self.db.execute("SELECT * FROM cluster ORDER BY id").fetchall()
         for row in rows:
             self._checked(*row)
-        return [(mean, members) for _, mean, members, _, _ in rows]
+        return [(mean, members) for _, mean, members, _ in rows]
 
     def _bits(self, cluster: int) -> bytes:
-        row = self.db.execute("SELECT * FROM cluster WHERE id = ?", (cluster,)).fetchone()
+        row = self.db.execute("SELECT * FROM sign WHERE id = ?", (cluster,)).fetchone()
         return bytes(self._checked(*row))  # the last value: the members' sign bits
 
     def _vectors(self, positions: Sequence[int]) -> Iterator[tuple[int, bytes]]:
