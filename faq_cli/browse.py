@@ -41,10 +41,21 @@ from faq_cli.text import visible
 
 LIMIT = 50  # results listed for a query; `faq search -n` has no cap either, but a screen does
 PAUSE = 0.25  # seconds without a key before the sentence model reads the query
-NARROW = 80  # columns below which the preview goes under the list instead of beside it
+# Columns below which the preview goes under the list instead of beside it:
+# beside a preview, a list narrower than this cuts most questions short.
+NARROW = 120
 EXIT_INTERRUPTED, EXIT_SIGNAL = 130, 128
-# The key help, most needed first: a narrow screen shows as many as fit.
-KEYS = ("↑↓ move", "Enter print", "Esc quit", "PgUp/PgDn scroll", "^U clear")
+# The key help, from the fullest to the shortest: a screen shows the first that
+# fits. Every form keeps Esc, so that any width says how to leave.
+KEYS = (
+    "↑↓ move · Enter print · Esc quit · PgUp/PgDn scroll · ^U clear",
+    "↑↓ move · Enter print · Esc quit · PgUp/PgDn · ^U clear",
+    "↑↓ · Enter print · Esc quit · PgUp/Dn · ^U clear",
+    "↑↓ · Enter · Esc quit · PgUp/Dn · ^U",
+    "↑↓ · Enter · Esc quit",
+    "Esc quit",
+)
+SUGGESTED = "Tab: search for it"  # shown with a did-you-mean
 
 
 class Found(NamedTuple):
@@ -132,10 +143,12 @@ def finder(store: Store, sentences: bool = True) -> Callable[[str], Found]:
     return find
 
 
-def label(hit: Hit) -> Text:
-    """One line of the results list: the entry's id (or "Summary") and question."""
+def label(hit: Hit, selected: bool = False) -> Text:
+    """One line of the results list: a marker when selected (not colour alone,
+    which NO_COLOR takes away), the entry's id (or "Summary") and question."""
     entry = as_entry(hit.entry)
-    line = Text("Summary" if entry.id is None else str(entry.id), style="cyan")
+    line = Text("▶ " if selected else "  ")
+    line.append("Summary" if entry.id is None else str(entry.id), style="cyan")
     line.append(" " + visible(entry.question, one_line=True))
     return line
 
@@ -186,7 +199,7 @@ class Results(ScrollView, can_focus=False):
         width = self.scrollable_content_region.width
         if index >= len(self.hits):
             return Strip.blank(width, self.rich_style)
-        line = label(self.hits[index])
+        line = label(self.hits[index], selected=index == self.cursor)
         line.truncate(width, overflow="ellipsis", pad=True)
         style = self.get_component_rich_style("results--cursor") if index == self.cursor else self.rich_style
         segments = list(line.render(self.app.console))
@@ -226,6 +239,7 @@ class Browse(App[Entry | Summary | None]):
         Binding("enter", "choose", priority=True, show=False),
         Binding("escape,ctrl+c", "leave", priority=True, show=False),
         Binding("ctrl+u", "clear", priority=True, show=False),
+        Binding("tab", "take_suggestion", priority=True, show=False),
     ]
 
     def __init__(self, store: Store, query: str = "", driver_class: type[Driver] | None = None) -> None:
@@ -300,6 +314,7 @@ class Browse(App[Entry | Summary | None]):
             message = Text(f"Nothing found for {visible(self.shown.query.strip(), one_line=True)!r}.")
             if self.shown.suggestion:
                 message.append(f"\nDid you mean: {visible(self.shown.suggestion, one_line=True)}?")
+                message.append(f"\n{SUGGESTED}", style="dim")
             entry.update(message)
         else:
             entry.update(Text("This FAQ has no entries."))
@@ -307,11 +322,7 @@ class Browse(App[Entry | Summary | None]):
     def _status(self) -> None:
         count = len(self.shown.hits) if self.shown else 0
         self.query_one("#count", Static).update(f"{count} result{'s' * (count != 1)}")
-        line = KEYS[0]
-        for keys in KEYS[1:]:
-            if len(line) + len(keys) + 3 > self.width - 2:
-                break
-            line += " · " + keys
+        line = next((keys for keys in KEYS if len(keys) <= self.width - 2), KEYS[-1])
         self.query_one("#keys", Static).update(Text(line, no_wrap=True, overflow="ellipsis"))
 
     def action_move(self, delta: int) -> None:
@@ -341,6 +352,13 @@ class Browse(App[Entry | Summary | None]):
 
     def action_clear(self) -> None:
         self.query_one(Input).value = ""
+
+    def action_take_suggestion(self) -> None:
+        """Search for the did-you-mean shown, as if it had been typed."""
+        if self.shown is not None and not self.shown.hits and self.shown.suggestion:
+            query = self.query_one(Input)
+            query.value = self.shown.suggestion
+            query.cursor_position = len(query.value)
 
 
 def _driver() -> type[Driver] | None:

@@ -4,9 +4,6 @@ modules, picks a renderer, and maps errors to exit codes in one place."""
 # No `from __future__ import annotations` here: Typer would eval every
 # annotation string on each run; names only mypy needs are quoted instead.
 
-import contextlib
-import errno
-import io
 import os
 import sys
 from pathlib import Path
@@ -16,39 +13,38 @@ import typer
 
 # Typer vendors Click from 0.27 on; its exceptions are not re-exported.
 from typer._click.exceptions import ClickException, NoArgsIsHelpError
-from typer.core import TyperArgument, TyperGroup
 
+from faq_cli import process, usage
 from faq_cli.errors import FaqError, UsageError
 from faq_cli.output import Color, Out, Progress
+from faq_cli.process import error, hint
 
 if TYPE_CHECKING:
     from faq_cli.model import Entry, Summary
     from faq_cli.store import Store
 
-EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 130, 141
-EXIT_SIGNAL = 128  # plus the signal's number, as a shell reports a program it ended
+EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 MAX_QUERY_CHARS = 1000
 
 EPILOG = (
     "Exit codes: 0 found, 1 nothing found, 2 usage error or bad data, 130 interrupted, "
     "141 output pipe closed.  "
-    "Data: --data PATH, else $FAQ_DATA, else the bundled FAQ."
+    "Data: --data PATH, else $FAQ_DATA, else the bundled FAQ. "
+    "--data, --json, --color, --no-cache and --no-pager may come before the command too."
 )
 
 
-class FaqGroup(TyperGroup):
+class FaqGroup(usage.HelpGroup):
     """Runs the command and turns every expected failure into one stderr line
     and an exit code, so no user mistake ends in a traceback."""
 
     def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> NoReturn:  # type: ignore[override]
         extra.pop("standalone_mode", None)
-        _standard_streams()
-        # Click never wraps help narrower than 50 columns, which garbles it in a
-        # narrower terminal; follow the terminal down to 20 instead.
-        import shutil
-
-        columns = shutil.get_terminal_size().columns
-        self.context_settings.setdefault("terminal_width", max(min(columns, 80) - 2, 20))
+        process.standard_streams()
+        if "_FAQ_COMPLETE" in os.environ:
+            usage.completion_answer()
+        given = list(sys.argv[1:] if args is None else args)
+        args = usage.optional_values(usage.hoist(given, set(self.commands)))
         from faq_cli.cache import rebuilt
 
         try:
@@ -74,18 +70,18 @@ class FaqGroup(TyperGroup):
             code = EXIT_USAGE
         except (KeyboardInterrupt, typer.Abort):
             code = EXIT_INTERRUPTED
-        except _Signalled as exc:
-            code = EXIT_SIGNAL + exc.signum
-        except _PipeClosed:
-            code = _broken_pipe()
+        except process.Signalled as exc:
+            code = process.EXIT_SIGNAL + exc.signum
+        except process.PipeClosed:
+            code = process.broken_pipe()
         except OSError as exc:  # FAQ files and the cache have their own errors: this is the output
-            code = _unwritable(exc)
+            code = process.unwritable(exc)
         try:
             sys.stdout.flush()
         except BrokenPipeError:
-            code = _broken_pipe()
+            code = process.broken_pipe()
         except OSError as exc:
-            code = _unwritable(exc)
+            code = process.unwritable(exc)
         sys.exit(code)
 
     def invoke(self, ctx: Any) -> Any:
@@ -94,112 +90,10 @@ class FaqGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except BrokenPipeError:
-            raise _PipeClosed from None
+            raise process.PipeClosed from None
 
 
-_typer_metavar = TyperArgument.make_metavar
-
-
-def _metavar(self: TyperArgument, ctx: Any, *, usage: bool = False) -> str:
-    # Usage lines read 'faq search [OPTIONS] QUERY...', as Unix tools write them;
-    # Typer would print '{QUERY...}'. Our arguments all name their metavar.
-    return self.metavar if self.metavar is not None else _typer_metavar(self, ctx, usage=usage)
-
-
-TyperArgument.make_metavar = _metavar  # type: ignore[method-assign]
-
-
-class _PipeClosed(Exception):
-    pass
-
-
-class _Signalled(BaseException):
-    """SIGTERM or SIGHUP, raised where the program is, so that it cleans up as
-    for Ctrl-C (a half-built cache is removed) and exits as the signal would."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _on_signal(signum: int, frame: object) -> None:
-    raise _Signalled(signum)
-
-
-def _catch_signals() -> None:
-    import signal
-
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        if signal.getsignal(signum) is not signal.SIG_IGN:  # nohup's choice stands
-            signal.signal(signum, _on_signal)
-
-
-class _ClosedOutput(io.TextIOBase):
-    """Standard output that the shell closed (`faq list >&-`): writing to it
-    is an error, as writing to a full disk is; nothing is lost silently."""
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, text: Any) -> int:
-        raise OSError(errno.EBADF, "standard output is closed")
-
-    @property
-    def buffer(self) -> "_ClosedOutput":
-        return self
-
-
-def _standard_streams() -> None:
-    """Stand-ins for the streams the shell closed (`>&-`, `2>&-`, `<&-`). Their
-    descriptors get /dev/null, so that no file opened later takes one of
-    them; stdin reads nothing, diagnostics go nowhere, output is an error."""
-    for fd, name in enumerate(("stdin", "stdout", "stderr")):
-        if getattr(sys, name) is not None:
-            continue
-        try:
-            os.fstat(fd)
-        except OSError:
-            null = os.open(os.devnull, os.O_RDWR)
-            if null != fd:
-                os.dup2(null, fd)
-                os.close(null)
-        stand_in = _ClosedOutput() if name == "stdout" else open(fd, "r" if fd == 0 else "w", closefd=False)  # noqa: SIM115
-        setattr(sys, name, stand_in)
-
-
-def _broken_pipe() -> int:
-    # The reader went away (`faq list | head -1`): stop quietly.
-    _drop_stdout()
-    return EXIT_PIPE
-
-
-def _drop_stdout() -> None:
-    # What is still buffered could never be written: send it nowhere, so that
-    # no later flush complains.
-    with contextlib.suppress(OSError, ValueError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-
-
-def _unwritable(exc: OSError) -> int:
-    # A full disk (`faq list > /dev/full`): say so, and exit as for any other error.
-    error(f"cannot write output: {exc.strerror or exc}")
-    _drop_stdout()
-    return EXIT_USAGE
-
-
-def error(message: str) -> None:
-    print(f"faq: error: {_safe(message)}", file=sys.stderr)
-
-
-def hint(message: str) -> None:
-    print(f"faq: {_safe(message)}", file=sys.stderr)
-
-
-def _safe(message: str) -> str:
-    from faq_cli.text import visible
-
-    return visible(message, one_line=True)
+usage.fit_help()
 
 
 app = typer.Typer(
@@ -210,6 +104,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    add_completion=False,  # our own options, which take the shell's name (usage.py)
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -227,6 +122,28 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
+    install_completion: Annotated[
+        str | None,
+        typer.Option(
+            "--install-completion",
+            metavar="[SHELL]",
+            callback=usage.install_completion,
+            is_eager=True,
+            expose_value=False,
+            help="Install completion for SHELL (bash, zsh, fish, powershell), else for this shell.",
+        ),
+    ] = None,
+    show_completion: Annotated[
+        str | None,
+        typer.Option(
+            "--show-completion",
+            metavar="[SHELL]",
+            callback=usage.show_completion,
+            is_eager=True,
+            expose_value=False,
+            help="Print the completion script for SHELL, else for this shell.",
+        ),
+    ] = None,
 ) -> None:
     """Answer questions from a FAQ file: list, show, search and summarise it."""
 
@@ -248,6 +165,10 @@ DataOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document for scripts.")]
 NoCacheOpt = Annotated[
     bool, typer.Option("--no-cache", help="Read the FAQ file afresh, without the index cache.")
+]
+PagerOpt = Annotated[
+    bool,
+    typer.Option("--no-pager", help="Print all at once, even when it is taller than the terminal."),
 ]
 ColorOpt = Annotated[
     Color,
@@ -281,9 +202,13 @@ def _query(words: list[str]) -> str:
 # --- commands -------------------------------------------------------------------
 
 
-@app.command("list")
+@app.command("list", short_help="List every entry's id and question.")
 def list_(
-    data: DataOpt = None, as_json: JsonOpt = False, color: ColorOpt = Color.auto, no_cache: NoCacheOpt = False
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    color: ColorOpt = Color.auto,
+    no_cache: NoCacheOpt = False,
+    no_pager: PagerOpt = False,
 ) -> None:
     """List every entry's id and question.
 
@@ -291,20 +216,24 @@ def list_(
 
     \b
       faq list
-      faq list --json | jq -r '.[].question'
+      faq list --json |
+        jq -r '.[].question'
       faq list | grep -i canada
     """
     from faq_cli import render
 
-    store, out = _store(data, no_cache), Out(as_json, color)
+    store = _store(data, no_cache)
+    entries = store.entries()  # all read before any is shown
+    out = Out(as_json, color, paged=not no_pager)
     if out.json:
-        out.json_doc([render.entry_dict(e) for e in store.entries()])
-    elif not len(store):
+        out.json_doc([render.entry_dict(e) for e in entries])
+    elif not entries:
         hint("this FAQ has no entries")
     elif out.rich:
-        render.rich_list(out.console(), store.title, store.entries(), store.id_width())
+        render.rich_list(out.console(), store.title, entries, store.id_width())
     else:
-        out.lines(render.plain_list(store.entries()))
+        out.lines(render.plain_list(entries))
+    out.close()
 
 
 def _complete_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
@@ -320,7 +249,7 @@ def _complete_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     return found
 
 
-@app.command()
+@app.command(short_help="Show one entry, or the summary, in full.")
 def show(
     entry_id: Annotated[
         str,
@@ -335,6 +264,7 @@ def show(
     as_json: JsonOpt = False,
     color: ColorOpt = Color.auto,
     no_cache: NoCacheOpt = False,
+    no_pager: PagerOpt = False,
 ) -> int:
     """Show one entry in full: question, answer, sources.
 
@@ -345,16 +275,17 @@ def show(
     \b
       faq show 8
       faq show 8 --json | jq -r .answer
-      faq show "$(faq search mexico | head -1 | cut -f1)"
+      faq show summary
     """
     if entry_id.strip().casefold() == "summary":
-        return summary(data, as_json, color, no_cache)
+        return summary(data, as_json, color, no_cache, no_pager)
     try:
         number = int(entry_id)
     except ValueError:
         raise UsageError(f"ID must be an entry's number or 'summary', not {entry_id!r}") from None
-    store, out = _store(data, no_cache), Out(as_json, color)
+    store = _store(data, no_cache)
     entry = store.get(number)
+    out = Out(as_json, color, paged=not no_pager)
     if entry is None:
         ids = store.ids()
         valid = _ranges(ids) if ids else "none, the FAQ is empty"
@@ -363,6 +294,7 @@ def show(
             out.json_doc(None)  # a script still gets one JSON document
         return EXIT_NOT_FOUND
     _print_item(out, entry)
+    out.close()
     return EXIT_OK
 
 
@@ -393,7 +325,7 @@ def _ranges(ids: list[int]) -> str:
     return ", ".join(parts)
 
 
-@app.command()
+@app.command(short_help="Search the FAQ; best match first.")
 def search(
     words: Annotated[
         list[str],
@@ -415,37 +347,47 @@ def search(
     exact: Annotated[
         bool, typer.Option("--exact", help="Literal substring search (ignores case and accents).")
     ] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="In a terminal, show every result in full, not only the best.")
+    ] = False,
     data: DataOpt = None,
     as_json: JsonOpt = False,
     color: ColorOpt = Color.auto,
     no_cache: NoCacheOpt = False,
+    no_pager: PagerOpt = False,
 ) -> int:
     """Search questions, answers, sources and tags; best match first.
+
+    In a terminal, the best match is shown in full and the others one line
+    each; --full shows them all.
 
     Examples:
 
     \b
       faq search costa rica
-      faq search is canada involved too -n 1
-      faq search "Costa Rica" --json | jq -r '.[0].answer'
-      faq search -- "-flag"          (a query starting with "-")
+      faq search is canada in it -n 1
+      faq search costa --json |
+        jq -r '.[0].answer'
+      faq search -- -flag
     """
     from faq_cli import render
 
     query = _query(words)
     if not query.strip():
         raise UsageError("the query is empty; try 'faq search \"Costa Rica\"'")
-    store, out = _store(data, no_cache), Out(as_json, color)
+    store = _store(data, no_cache)
     if exact:
         hits = [h for h in store.exact(query, limit) if h.score >= min_score]
     else:
         hits = store.search(query, limit, min_score)
+    out = Out(as_json, color, paged=not no_pager)
     if out.json:
         out.json_doc([render.hit_dict(h) for h in hits])
     elif out.rich:
-        render.rich_hits(out.console(), hits)
+        render.rich_hits(out.console(), hits, full)
     else:
         out.lines(render.plain_hits(hits))
+    out.close()
     if not hits:
         _explain_nothing(store, query, limit, min_score, exact)
         return EXIT_NOT_FOUND
@@ -472,9 +414,13 @@ def _explain_nothing(store: "Store", query: str, limit: int, min_score: int, exa
         hint(f"did you mean: faq search {better!r}?")
 
 
-@app.command()
+@app.command(short_help="Show the news summary the FAQ is about.")
 def summary(
-    data: DataOpt = None, as_json: JsonOpt = False, color: ColorOpt = Color.auto, no_cache: NoCacheOpt = False
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    color: ColorOpt = Color.auto,
+    no_cache: NoCacheOpt = False,
+    no_pager: PagerOpt = False,
 ) -> int:
     """Show the news summary the FAQ is about, with its headline.
 
@@ -484,17 +430,19 @@ def summary(
       faq summary
       faq summary --json | jq -r .headline
     """
-    store, out = _store(data, no_cache), Out(as_json, color)
+    store = _store(data, no_cache)
+    out = Out(as_json, color, paged=not no_pager)
     if (summary := store.summary) is None:
         if out.json:
             out.json_doc(None)
         hint("this FAQ has no summary")
         return EXIT_NOT_FOUND
     _print_item(out, summary)
+    out.close()
     return EXIT_OK
 
 
-@app.command()
+@app.command(short_help="Search as you type, in a full-screen view.")
 def browse(
     words: Annotated[
         list[str] | None,
@@ -534,7 +482,7 @@ def browse(
     return EXIT_OK
 
 
-@app.command()
+@app.command(short_help="Check a FAQ file; say where it is wrong.")
 def validate(
     ctx: typer.Context,
     path: Annotated[
@@ -587,7 +535,7 @@ def validate(
     return EXIT_OK
 
 
-@app.command()
+@app.command(short_help="Print the FAQ file format's JSON Schema.")
 def schema() -> None:
     """Print the JSON Schema of the FAQ file format.
 
@@ -605,21 +553,11 @@ def schema() -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    _standard_streams()
-    _catch_signals()
+    process.standard_streams()
+    process.catch_signals()
     try:
         app()
         code = EXIT_OK
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else EXIT_OK if exc.code is None else EXIT_USAGE
-    # Every file is closed and every cache written by now: skip the interpreter's
-    # teardown, which takes about 10 ms once Typer is loaded, a third of our
-    # start-up budget. Only the output buffers need flushing.
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (BrokenPipeError, ValueError):
-            code = code or EXIT_PIPE
-        except OSError as exc:
-            code = _unwritable(exc)
-    os._exit(code)
+    process.finish(code)

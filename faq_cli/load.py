@@ -213,6 +213,11 @@ def _at(name: str, message: str, mark: Any) -> DataError:
 def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     message = f"not valid YAML: {exc.problem or exc.context}"
+    if exc.context_mark is not None and (exc.context or "").startswith("while scanning a quoted"):
+        # A quote never closed: the end of the file is where it was found, but
+        # where it opened is where to look.
+        mark = exc.context_mark
+        message = "not valid YAML: this quoted string is never closed"
     if mark is None or mark.line is None:
         return Problem(message)
     if 0 <= mark.index < len(text) and text[mark.index] == "\t":
@@ -251,7 +256,10 @@ class _Checker:
 
     def mapping(self, node: Node, path: str, allowed: tuple[str, ...]) -> dict[str, Node] | None:
         if node.kind != "map":
-            self.add(node, path or "(top level)", f"expected a mapping, got {_KIND_NAMES[node.kind]}")
+            message = f"expected a mapping, got {_KIND_NAMES[node.kind]}"
+            if not path and node.kind == "seq":
+                message += "; put the entries under 'entries:'"
+            self.add(node, path or "(top level)", message)
             return None
         fields: dict[str, Node] = {}
         for key, value in node.items:

@@ -3,11 +3,12 @@ terminals, and a progress bar on stderr for a slow first read."""
 
 import contextlib
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -20,9 +21,10 @@ class Color(StrEnum):
 
 
 class Out:
-    """Where results go: JSON, plain text for pipes, or Rich for terminals."""
+    """Where results go: JSON, plain text for pipes, or Rich for terminals,
+    through a pager when that is taller than the terminal (`paged`)."""
 
-    def __init__(self, as_json: bool, color: Color) -> None:
+    def __init__(self, as_json: bool, color: Color, paged: bool = False) -> None:
         self.json = as_json
         # Under a non-UTF-8 locale, show what the encoding cannot hold as
         # escapes rather than fail halfway through the output.
@@ -31,12 +33,21 @@ class Out:
         tty = sys.stdout.isatty()
         self.rich = not as_json and (tty or color is Color.always)
         self.color = color is Color.always or (color is Color.auto and tty and not os.environ.get("NO_COLOR"))
+        self.pager = Pager() if paged and tty and not as_json else None
 
     def console(self) -> "Console":
+        import shutil
+
         from rich.console import Console
 
         return Console(
-            force_terminal=self.rich, no_color=not self.color, highlight=False, emoji=False, markup=False
+            file=cast("IO[str]", self.pager) if self.pager else sys.stdout,
+            width=shutil.get_terminal_size().columns if self.pager else None,
+            force_terminal=self.rich,
+            no_color=not self.color,
+            highlight=False,
+            emoji=False,
+            markup=False,
         )
 
     def lines(self, lines: Iterable[str]) -> None:
@@ -54,6 +65,80 @@ class Out:
         data = memoryview((to_json(value) + "\n").encode("utf-8"))
         while data:
             data = data[sys.stdout.buffer.write(data) or 0 :]
+
+    def close(self) -> None:
+        """Show what the pager holds, and wait for it."""
+        if self.pager is not None:
+            self.pager.show()
+
+
+class Pager:
+    """Text for the terminal, held until it is taller than the screen; then a
+    pager shows it, as git's does: $FAQ_PAGER, else $PAGER, else `less` with
+    LESS=FRX (colours kept, the screen not cleared). What fits the screen is
+    just printed. While the pager runs, Ctrl-C is the pager's alone."""
+
+    def __init__(self) -> None:
+        import shutil
+
+        self.rows = shutil.get_terminal_size().lines
+        self.held: list[str] = []
+        self.lines = 0
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.gone = False  # the pager has quit: the rest is not wanted
+
+    def isatty(self) -> bool:
+        return True
+
+    def flush(self) -> None:
+        if self.proc is not None and self.proc.stdin is not None and not self.gone:
+            with contextlib.suppress(BrokenPipeError, ValueError):
+                self.proc.stdin.flush()
+
+    def write(self, text: str) -> int:
+        if self.proc is not None:
+            self._send(text)
+        else:
+            self.held.append(text)
+            self.lines += text.count("\n")
+            if self.lines >= self.rows:
+                self._start()
+        return len(text)
+
+    def _start(self) -> None:
+        import shutil
+        import signal
+
+        command = os.environ.get("FAQ_PAGER") or os.environ.get("PAGER") or "less"
+        if command.strip() in ("", "cat") or (command == "less" and not shutil.which("less")):
+            return  # no pager: printed as it is, at the end
+        env = {**os.environ, "LESS": os.environ.get("LESS", "FRX"), "LV": os.environ.get("LV", "-c")}
+        try:
+            self.proc = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
+        except OSError:
+            return
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the pager's, while it runs
+        held, self.held = "".join(self.held), []
+        self._send(held)
+
+    def _send(self, text: str) -> None:
+        if self.gone or self.proc is None or self.proc.stdin is None:
+            return
+        try:
+            self.proc.stdin.write(text.encode("utf-8", "backslashreplace"))
+        except (BrokenPipeError, ValueError):
+            self.gone = True  # quit early, with q: as asked
+
+    def show(self) -> None:
+        """Print what is held, or let the pager show the rest, and wait for it."""
+        if self.proc is None:
+            sys.stdout.write("".join(self.held))
+            self.held = []
+            return
+        with contextlib.suppress(BrokenPipeError, OSError):
+            if self.proc.stdin is not None:
+                self.proc.stdin.close()
+        self.proc.wait()
 
 
 class Progress:

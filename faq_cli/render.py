@@ -183,9 +183,27 @@ def rich_entry(console: Console, e: Entry) -> None:
     console.print(entry_panel(e))
 
 
-def rich_hits(console: Console, hits: Sequence[Hit]) -> None:
-    for h in hits:
+def rich_hits(console: Console, hits: Sequence[Hit], full: bool = False) -> None:
+    """The best hit in full, with its matched words highlighted; the others
+    one line each (id, score, question, cut to the width), and how to see
+    them. `full`: every hit in full."""
+    from rich.text import Text
+
+    for h in hits if full else hits[:1]:
         console.print(entry_panel(as_entry(h.entry), f"score {h.score}", h.matched))
+    if full or len(hits) < 2:
+        return
+    entries = [as_entry(h.entry) for h in hits[1:]]
+    ids = ["summary" if e.id is None else str(e.id) for e in entries]
+    width = max(map(len, ids))
+    for ident, e, h in zip(ids, entries, hits[1:], strict=True):
+        line = Text(f" {ident:>{width}}", style="cyan")
+        line.append(f"  {h.score:>3}  ", style="dim")
+        line.append_text(_text(e.question, "", h.matched.get("question", frozenset())))
+        console.print(line, no_wrap=True, overflow="ellipsis")
+    then = next((i for i in ids if i != "summary"), None)
+    show = f"faq show {then}" if then else "faq show summary"
+    console.print(Text(f" {show} shows one in full; --full shows them all", style="dim"), no_wrap=True)
 
 
 def rich_summary(console: Console, s: Summary) -> None:

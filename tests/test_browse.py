@@ -17,7 +17,7 @@ import pexpect
 import pyte
 import pytest
 
-from faq_cli.browse import Browse, Found, Searcher, label
+from faq_cli.browse import KEYS, Browse, Found, Searcher, label
 from faq_cli.source import bundled
 from faq_cli.store import open_store
 
@@ -35,16 +35,24 @@ class Terminal:
     """`faq browse` in a pseudo-terminal of a given size, with a VT100 emulator
     keeping the screen as a person would see it."""
 
-    def __init__(self, *args: str, cols: int = 80, rows: int = 24, stdout: Path | None = None) -> None:
+    def __init__(
+        self,
+        *args: str,
+        cols: int = 80,
+        rows: int = 24,
+        stdout: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.raw = b""
         command = shlex.join([sys.executable, "-m", "faq_cli", "browse", *args])
         if stdout is not None:  # the view stays on the terminal; the entry goes to a file
             command += f" > {shlex.quote(str(stdout))}"
-        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR")}
-        env["TERM"] = "xterm-256color"
-        self.child = pexpect.spawn("/bin/sh", ["-c", "exec " + command], dimensions=(rows, cols), env=env)
+        environ = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR")}
+        environ["TERM"] = "xterm-256color"
+        environ.update(env or {})
+        self.child = pexpect.spawn("/bin/sh", ["-c", "exec " + command], dimensions=(rows, cols), env=environ)
 
     def _pump(self, seconds: float) -> None:
         end = time.monotonic() + seconds
@@ -83,7 +91,9 @@ class Terminal:
 
 
 def row(screen: str, starting: str) -> str:
-    return next((line for line in screen.splitlines() if line.lstrip().startswith(starting)), "")
+    """The list's line that starts with `starting`, less the selection marker."""
+    lines = (line.lstrip(" ▶").rstrip() for line in screen.splitlines())
+    return next((line for line in lines if line.startswith(starting)), "")
 
 
 # --- end to end, in a pseudo-terminal ------------------------------------------------
@@ -143,11 +153,45 @@ def test_a_40_column_terminal_shows_list_preview_and_keys() -> None:
     assert lines[0].startswith(" canada") and lines[0].endswith("1 result")
     assert row(screen, "5 ").startswith("5 Has any framework") and row(screen, "5 ").endswith("…")
     assert "╭─ #5" in screen  # the preview, under the list at this width
-    assert lines[-1].strip().startswith("↑↓ move · Enter print · Esc quit")
+    assert lines[-1].strip() == "↑↓ · Enter · Esc quit · PgUp/Dn · ^U"
     term.send(PGDN)  # the preview scrolls to the answer
     term.wait_for("Canada have launched")
     term.send(CTRL_U + "zzzzqqq")
     term.wait_for("Nothing found for 'zzzzqqq'")
+    term.send(ESC)
+    assert term.finish() == 130
+
+
+def test_at_80_by_24_the_list_shows_whole_questions_and_marks_the_selection() -> None:
+    term = Terminal(cols=80, rows=24, env={"NO_COLOR": "1"})
+    screen = term.wait_for("9 results", "Esc quit")
+    # The preview goes under the list, whose lines have the whole width.
+    assert row(screen, "2 ") == "2 When was the US-Mexico semiconductor supply chain partnership announced?"
+    assert screen.splitlines()[1].startswith("▶ Summary US, Mexico")  # marked, not coloured alone
+    term.send(DOWN)
+    screen = term.wait_for("▶ 1 What is the US-Mexico")
+    assert "▶ Summary" not in screen
+    assert screen.splitlines()[-1].strip() == KEYS[0]
+    term.send(ESC)
+    assert term.finish() == 130
+
+
+@pytest.mark.parametrize("cols", [12, 20, 30, 40, 60])
+def test_the_key_help_says_how_to_leave_at_any_width(cols: int) -> None:
+    term = Terminal(cols=cols, rows=12)
+    screen = term.wait_for("Esc")
+    assert "Esc quit" in screen.splitlines()[-1]
+    term.send(ESC)
+    assert term.finish() == 130
+
+
+def test_tab_takes_the_suggestion() -> None:
+    term = Terminal(cols=100, rows=20)
+    term.send("chair")  # a word of its own, so not taken for a slip: nothing found
+    term.wait_for("Did you mean: chain?", "Tab: search for it")
+    term.send("\t")
+    screen = term.wait_for("results", "╭─")
+    assert screen.splitlines()[0].strip().startswith("chain")
     term.send(ESC)
     assert term.finish() == 130
 
@@ -202,7 +246,7 @@ async def _settled(app: Browse, pilot) -> None:  # type: ignore[no-untyped-def]
 def test_an_empty_query_lists_the_summary_then_every_entry_in_file_order() -> None:
     async def check(app: Browse, pilot) -> None:  # type: ignore[no-untyped-def]
         assert app.shown is not None
-        labels = [label(h).plain for h in app.shown.hits]
+        labels = [label(h).plain.strip() for h in app.shown.hits]
         assert labels[0].startswith("Summary US, Mexico")
         assert [int(x.split()[0]) for x in labels[1:]] == list(range(1, 9))
 

@@ -269,7 +269,9 @@ def test_usage_lines_name_arguments_the_unix_way(run, command: str, usage: str) 
     assert run(command, "--help").stdout.splitlines()[0] == f"Usage: {usage}"
 
 
-@pytest.mark.parametrize("command", [[], ["search"], ["list"], ["validate"]])
+@pytest.mark.parametrize(
+    "command", [[], ["search"], ["list"], ["show"], ["summary"], ["browse"], ["validate"], ["schema"]]
+)
 def test_help_reads_cleanly_at_40_columns(command: list[str], tmp_path: Path) -> None:
     import subprocess
     import sys
@@ -279,15 +281,11 @@ def test_help_reads_cleanly_at_40_columns(command: list[str], tmp_path: Path) ->
         [sys.executable, "-m", "faq_cli", *command, "--help"], capture_output=True, text=True, env=env
     )
     assert proc.returncode == 0, proc.stderr
-    lines = proc.stdout.splitlines()
-    examples = False
-    for line in lines:
-        examples = examples or line.strip() == "Examples:"
-        if line.strip().startswith(("Arguments:", "Options:", "Commands:")):
-            examples = False
-        if not (examples and line.startswith("    faq ")):  # example commands are kept whole
-            assert len(line) <= 40, line
+    for line in proc.stdout.splitlines():
+        assert len(line) <= 40, line  # examples too: none is hard-wrapped by the terminal
         assert not line.startswith((",", ".")), line  # no word broken across lines
+    if not command:  # every command, with its description whole under its name
+        assert "  search\n    Search the FAQ; best match first.\n" in proc.stdout
 
 
 def test_layout_details(run, faq_file, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -405,3 +403,65 @@ def test_summary_of_a_faq_without_one_exits_1(run) -> None:  # type: ignore[no-u
     result = run("summary", "--data", PYTHON_FAQ)
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", "faq: this FAQ has no summary\n")
     assert run("summary", "--data", PYTHON_FAQ, "--json").stdout == "null\n"
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (["--json", "search", "costa"], ["search", "costa", "--json"]),
+        (["--data", PYTHON_FAQ, "list"], ["list", "--data", PYTHON_FAQ]),
+        ([f"--data={PYTHON_FAQ}", "--color", "never", "show", "36"], ["show", "36", "--data", PYTHON_FAQ]),
+        (["--no-cache", "--no-pager", "summary"], ["summary"]),
+    ],
+)
+def test_the_common_options_may_come_before_the_command(run, before: list[str], after: list[str]) -> None:  # type: ignore[no-untyped-def]
+    first, then = run(*before), run(*after)
+    assert (first.exit_code, first.stdout, first.stderr) == (then.exit_code, then.stdout, then.stderr)
+    assert first.exit_code == 0 and first.stdout
+
+
+def test_the_command_s_own_option_wins_over_one_before_it(run) -> None:  # type: ignore[no-untyped-def]
+    both = run("--data", "/no/such.yaml", "list", "--data", PYTHON_FAQ)
+    assert both.exit_code == 0 and both.stdout.startswith("1\tWhat is Python?")
+
+
+def test_an_unknown_option_before_the_command_is_still_an_error(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("--frobnicate", "list")
+    assert result.exit_code == 2 and "No such option" in result.stderr
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_show_completion_prints_the_script_of_the_shell_named(run, shell: str) -> None:  # type: ignore[no-untyped-def]
+    result = run("--show-completion", shell, env={"SHELL": "/bin/bash"})
+    assert result.exit_code == 0
+    mark = {"bash": "complete -o default", "zsh": "#compdef faq", "fish": "complete --command faq"}[shell]
+    assert mark in result.stdout
+
+
+def test_completion_for_a_shell_it_does_not_serve_is_refused(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("--install-completion", "tcsh")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert (
+        result.stderr == "faq: error: no completion for 'tcsh'; it is for bash, zsh, fish, powershell, pwsh\n"
+    )
+
+
+def test_zsh_completion_keeps_apostrophes_and_whole_sentences(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    zsh = shutil.which("zsh")
+    if zsh is None:
+        pytest.skip("zsh is not installed; the completion script is for it")
+    env = {
+        **os.environ,
+        "_TYPER_COMPLETE_ARGS": "faq ",
+        "_FAQ_COMPLETE": "complete_zsh",
+        "XDG_CACHE_HOME": str(tmp_path),
+    }
+    # What zsh makes of the answer: its own quoting, with _arguments shown instead of run.
+    script = f'function _arguments {{ print -r -- "$@" }}; eval $({sys.executable} -m faq_cli)'
+    shown = subprocess.run([zsh, "-c", script], env=env, capture_output=True, text=True).stdout
+    assert '"list":"List every entry\'s id and question."' in shown
+    assert "..." not in shown

@@ -224,3 +224,14 @@ def test_the_size_limit_takes_a_file_of_exactly_its_size(
     monkeypatch.setenv("FAQ_MAX_BYTES", str(size - 1))
     with pytest.raises(DataError, match=f"file is {size:,} bytes, over the {size - 1:,}-byte limit"):
         load_path(path)
+
+
+def test_an_unclosed_quote_is_found_where_it_opens() -> None:
+    text = 'entries:\n- question: "What is it\n  answer: x\n- question: q\n  answer: a\n'
+    assert problems(text) == ["f.yaml:2:13: not valid YAML: this quoted string is never closed"]
+
+
+def test_a_bare_list_of_entries_is_told_where_they_go() -> None:
+    assert problems("- question: q\n  answer: a\n") == [
+        "f.yaml:1:1: (top level): expected a mapping, got a list; put the entries under 'entries:'"
+    ]
