@@ -1,5 +1,5 @@
 """Search by meaning: text to a unit vector, from a table of static token
-vectors trained to imitate all-MiniLM-L6-v2 (see README, "How search works").
+vectors trained to imitate all-MiniLM-L6-v2 (see docs/models.md).
 
 A query is embedded with the standard library alone: the table is an SQLite
 file shipped in the package, and a query reads a few of its rows. Indexing a

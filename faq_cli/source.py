@@ -11,7 +11,7 @@ from pathlib import Path
 from faq_cli.errors import DataError, Problem
 
 # A 100,000-entry FAQ of long real answers is about 114 MB, and its first read
-# peaks near 250 MB (see README, "Large FAQs"); past this, the error says how
+# peaks near 250 MB (see docs/scale.md); past this, the error says how
 # to raise the limit, for those with the memory to spare.
 DEFAULT_MAX_BYTES = 128 * 1024 * 1024
 
