@@ -33,8 +33,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
+from faq_cli.match import as_document
 from faq_cli.model import Entry, Summary
-from faq_cli.rank import Hit, as_entry
+from faq_cli.rank import Hit
 from faq_cli.render import entry_panel
 from faq_cli.store import Store
 from faq_cli.text import visible
@@ -146,7 +147,7 @@ def finder(store: Store, sentences: bool = True) -> Callable[[str], Found]:
 def label(hit: Hit, selected: bool = False) -> Text:
     """One line of the results list: a marker when selected (not colour alone,
     which NO_COLOR takes away), the entry's id (or "Summary") and question."""
-    entry = as_entry(hit.entry)
+    entry = as_document(hit.entry)
     line = Text("▶ " if selected else "  ")
     line.append("Summary" if entry.id is None else str(entry.id), style="cyan")
     line.append(" " + visible(entry.question, one_line=True))
@@ -309,7 +310,7 @@ class Browse(App[Entry | Summary | None]):
         self.query_one("#preview", VerticalScroll).scroll_home(animate=False, immediate=True)
         hit = self.query_one(Results).selected
         if hit is not None:
-            entry.update(entry_panel(as_entry(hit.entry), matched=hit.matched))
+            entry.update(entry_panel(as_document(hit.entry), matched=hit.matched))
         elif self.shown is not None and self.shown.query.strip():
             message = Text(f"Nothing found for {visible(self.shown.query.strip(), one_line=True)!r}.")
             if self.shown.suggestion:

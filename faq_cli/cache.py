@@ -22,14 +22,10 @@ from typing import TYPE_CHECKING, TypeVar
 if TYPE_CHECKING:
     import sqlite3
 
-# Every file whose contents shape an index: the code that builds it, and the
-# model files whose vectors and thresholds it stores.
-_CODE = ("index", "cache", "rank", "text", "load", "model", "meaning", "wordpiece", "encoder")
-SHAPERS = (
-    *(f"{m}.py" for m in _CODE),
-    "vectors.sqlite",
-    "minilm.safetensors",
-)
+# Every file whose contents shape an index: the code that builds it (and all
+# it imports), and the model files whose vectors and thresholds it stores.
+_CODE = "index cache rank match text load apart source errors model meaning wordpiece encoder".split()
+SHAPERS = (*(f"{m}.py" for m in _CODE), "vectors.sqlite", "minilm.safetensors")
 FORMAT = "8"  # bump when the schema changes; code changes are caught by `version`
 STALE_AFTER = 10  # seconds before a file no build has locked yet is a dead build's leftover
 Notice = Callable[[str], None]  # says something once, on stderr

@@ -7,24 +7,22 @@ modules, picks a renderer, and maps errors to exit codes in one place."""
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
 # Typer vendors Click from 0.27 on; its exceptions are not re-exported.
 from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
-from faq_cli import process, usage
+from faq_cli import options, process, usage
 from faq_cli.errors import FaqError, UsageError
 from faq_cli.output import Color, Out, Progress
 from faq_cli.process import error, hint
 
 if TYPE_CHECKING:
-    from faq_cli.model import Entry, Summary
     from faq_cli.store import Store
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-MAX_QUERY_CHARS = 1000
 
 EPILOG = (
     "Exit codes: 0 found, 1 nothing found, 2 usage error or bad data, 130 interrupted, "
@@ -76,13 +74,7 @@ class FaqGroup(usage.HelpGroup):
             code = process.broken_pipe()
         except OSError as exc:  # FAQ files and the cache have their own errors: this is the output
             code = process.unwritable(exc)
-        try:
-            sys.stdout.flush()
-        except BrokenPipeError:
-            code = process.broken_pipe()
-        except OSError as exc:
-            code = process.unwritable(exc)
-        sys.exit(code)
+        sys.exit(process.flushed(code))
 
     def invoke(self, ctx: Any) -> Any:
         # Click turns a closed pipe into exit 1, which means "nothing found"
@@ -109,78 +101,6 @@ app = typer.Typer(
 )
 
 
-def _version(value: bool) -> None:
-    if value:
-        from importlib.metadata import version
-
-        print(f"faq {version('faq-cli')}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
-    ] = False,
-    install_completion: Annotated[
-        str | None,
-        typer.Option(
-            "--install-completion",
-            metavar="[SHELL]",
-            callback=usage.install_completion,
-            is_eager=True,
-            expose_value=False,
-            help="Install completion for SHELL (bash, zsh, fish, powershell), else for this shell.",
-        ),
-    ] = None,
-    show_completion: Annotated[
-        str | None,
-        typer.Option(
-            "--show-completion",
-            metavar="[SHELL]",
-            callback=usage.show_completion,
-            is_eager=True,
-            expose_value=False,
-            help="Print the completion script for SHELL, else for this shell.",
-        ),
-    ] = None,
-) -> None:
-    """Answer questions from a FAQ file: list, show, search and summarise it."""
-
-
-# --- shared options, defined once ---------------------------------------------
-
-# Paths arrive as text and become Paths in `_store`: Typer's own path type
-# stats the name while parsing, and a NUL in it raises there.
-DataOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--data",
-        envvar="FAQ_DATA",
-        show_envvar=True,
-        metavar="PATH",
-        help="FAQ file to read (default: the bundled FAQ).",
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document for scripts.")]
-NoCacheOpt = Annotated[
-    bool, typer.Option("--no-cache", help="Read the FAQ file afresh, without the index cache.")
-]
-PagerOpt = Annotated[
-    bool,
-    typer.Option("--no-pager", help="Print all at once, even when it is taller than the terminal."),
-]
-ColorOpt = Annotated[
-    Color,
-    typer.Option(
-        "--color",
-        case_sensitive=False,
-        metavar="WHEN",
-        help="Colour: auto (terminals, unless NO_COLOR is set), always or never.",
-    ),
-]
-
-
 def _store(data: str | None, no_cache: bool = False) -> "Store":
     from faq_cli.source import bundled
     from faq_cli.store import open_store
@@ -189,26 +109,22 @@ def _store(data: str | None, no_cache: bool = False) -> "Store":
         return open_store(Path(data) if data is not None else bundled(), not no_cache, progress, hint)
 
 
-def _query(words: list[str]) -> str:
-    """The query words as one query ('faq search costa rica' is 'faq search
-    "costa rica"'), within the length limit."""
-    # Bytes that are not UTF-8 arrive as lone surrogates; they are no text to search.
-    query = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in " ".join(words))
-    if len(query) > MAX_QUERY_CHARS:
-        raise UsageError(f"the query is {len(query):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
-    return query
-
-
-# --- commands -------------------------------------------------------------------
+@app.callback()
+def _root(
+    version: options.Version = False,
+    install_completion: options.InstallCompletion = None,
+    show_completion: options.ShowCompletion = None,
+) -> None:
+    """Answer questions from a FAQ file: list, show, search and summarise it."""
 
 
 @app.command("list", short_help="List every entry's id and question.")
 def list_(
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    color: ColorOpt = Color.auto,
-    no_cache: NoCacheOpt = False,
-    no_pager: PagerOpt = False,
+    data: options.Data = None,
+    as_json: options.Json = False,
+    color: options.ColorWhen = Color.auto,
+    no_cache: options.NoCache = False,
+    no_pager: options.Pager = False,
 ) -> None:
     """List every entry's id and question.
 
@@ -236,35 +152,14 @@ def list_(
     out.close()
 
 
-def _complete_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    # While completing, --data (or $FAQ_DATA) arrives unconverted, as a string.
-    data = ctx.params.get("data")
-    try:
-        store = _store(data or None)
-    except FaqError:
-        return []
-    found = [(str(e.id), e.question) for e in store.entries() if str(e.id).startswith(incomplete)]
-    if store.summary is not None and "summary".startswith(incomplete):
-        found.append(("summary", store.summary.headline))
-    return found
-
-
 @app.command(short_help="Show one entry, or the summary, in full.")
 def show(
-    entry_id: Annotated[
-        str,
-        typer.Argument(
-            metavar="ID",
-            help="Entry id (see 'faq list'), or 'summary' for the news summary.",
-            autocompletion=_complete_id,
-            show_default=False,
-        ),
-    ],
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    color: ColorOpt = Color.auto,
-    no_cache: NoCacheOpt = False,
-    no_pager: PagerOpt = False,
+    entry_id: options.Id,
+    data: options.Data = None,
+    as_json: options.Json = False,
+    color: options.ColorWhen = Color.auto,
+    no_cache: options.NoCache = False,
+    no_pager: options.Pager = False,
 ) -> int:
     """Show one entry in full: question, answer, sources.
 
@@ -288,73 +183,30 @@ def show(
     out = Out(as_json, color, paged=not no_pager)
     if entry is None:
         ids = store.ids()
-        valid = _ranges(ids) if ids else "none, the FAQ is empty"
+        from faq_cli.render import ranges
+
+        valid = ranges(ids) if ids else "none, the FAQ is empty"
         error(f"no entry with id {number}; valid ids: {valid}")
         if out.json:
             out.json_doc(None)  # a script still gets one JSON document
         return EXIT_NOT_FOUND
-    _print_item(out, entry)
+    out.item(entry)
     out.close()
     return EXIT_OK
 
 
-def _print_item(out: Out, item: "Entry | Summary") -> None:
-    """An entry as 'faq show' prints it, or the summary as 'faq summary' does."""
-    from faq_cli import render
-    from faq_cli.model import Entry
-
-    if out.json:
-        out.json_doc(render.entry_dict(item) if isinstance(item, Entry) else render.summary_dict(item))
-    elif out.rich:
-        if isinstance(item, Entry):
-            render.rich_entry(out.console(), item)
-        else:
-            render.rich_summary(out.console(), item)
-    else:
-        out.lines(render.plain_entry(item) if isinstance(item, Entry) else render.plain_summary(item))
-
-
-def _ranges(ids: list[int]) -> str:
-    """1, 2, 3, 5 -> "1-3, 5"."""
-    ids, parts, start = sorted(ids), [], None
-    for i, n in enumerate(ids):
-        start = n if start is None else start
-        if i + 1 == len(ids) or ids[i + 1] != n + 1:
-            parts.append(str(n) if start == n else f"{start}-{n}")
-            start = None
-    return ", ".join(parts)
-
-
 @app.command(short_help="Search the FAQ; best match first.")
 def search(
-    words: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="QUERY...",
-            help="What to look for, in your own words; quotes are optional.",
-            show_default=False,
-        ),
-    ],
-    limit: Annotated[
-        int, typer.Option("--limit", "-n", min=1, metavar="N", help="Show at most N results.")
-    ] = 5,
-    min_score: Annotated[
-        int,
-        typer.Option(
-            "--min-score", min=0, max=100, metavar="S", help="Hide results scoring below S (0-100)."
-        ),
-    ] = 0,
-    exact: Annotated[
-        bool, typer.Option("--exact", help="Literal substring search (ignores case and accents).")
-    ] = False,
-    full: Annotated[
-        bool, typer.Option("--full", help="In a terminal, show every result in full, not only the best.")
-    ] = False,
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    color: ColorOpt = Color.auto,
-    no_cache: NoCacheOpt = False,
-    no_pager: PagerOpt = False,
+    words: options.Query,
+    limit: options.Limit = 5,
+    min_score: options.MinScore = 0,
+    exact: options.Exact = False,
+    full: options.Full = False,
+    data: options.Data = None,
+    as_json: options.Json = False,
+    color: options.ColorWhen = Color.auto,
+    no_cache: options.NoCache = False,
+    no_pager: options.Pager = False,
 ) -> int:
     """Search questions, answers, sources and tags; best match first.
 
@@ -372,7 +224,7 @@ def search(
     """
     from faq_cli import render
 
-    query = _query(words)
+    query = usage.query(words)
     if not query.strip():
         raise UsageError("the query is empty; try 'faq search \"Costa Rica\"'")
     store = _store(data, no_cache)
@@ -396,7 +248,7 @@ def search(
 
 def _explain_nothing(store: "Store", query: str, limit: int, min_score: int, exact: bool) -> None:
     """Why a search found nothing, and what to try instead, on stderr."""
-    from faq_cli.rank import informative, query_words
+    from faq_cli.match import informative, query_words
 
     if min_score and not exact and (hidden := store.search(query, limit)):
         many = f"{len(hidden)} result{'s' * (len(hidden) > 1)}"
@@ -416,11 +268,11 @@ def _explain_nothing(store: "Store", query: str, limit: int, min_score: int, exa
 
 @app.command(short_help="Show the news summary the FAQ is about.")
 def summary(
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    color: ColorOpt = Color.auto,
-    no_cache: NoCacheOpt = False,
-    no_pager: PagerOpt = False,
+    data: options.Data = None,
+    as_json: options.Json = False,
+    color: options.ColorWhen = Color.auto,
+    no_cache: options.NoCache = False,
+    no_pager: options.Pager = False,
 ) -> int:
     """Show the news summary the FAQ is about, with its headline.
 
@@ -437,21 +289,18 @@ def summary(
             out.json_doc(None)
         hint("this FAQ has no summary")
         return EXIT_NOT_FOUND
-    _print_item(out, summary)
+    out.item(summary)
     out.close()
     return EXIT_OK
 
 
 @app.command(short_help="Search as you type, in a full-screen view.")
 def browse(
-    words: Annotated[
-        list[str] | None,
-        typer.Argument(metavar="[QUERY...]", help="A query to start with.", show_default=False),
-    ] = None,
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    color: ColorOpt = Color.auto,
-    no_cache: NoCacheOpt = False,
+    words: options.FirstQuery = None,
+    data: options.Data = None,
+    as_json: options.Json = False,
+    color: options.ColorWhen = Color.auto,
+    no_cache: options.NoCache = False,
 ) -> int:
     """Search as you type, in a full-screen view.
 
@@ -469,7 +318,7 @@ def browse(
     # The view is drawn on stderr and read from stdin; stdout may be a pipe.
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         raise UsageError("browse needs a terminal; use 'faq search'")
-    query = _query(words or [])
+    query = usage.query(words or [])
     store = _store(data, no_cache)
     if color is Color.never:
         os.environ["NO_COLOR"] = "1"  # Textual's own switch
@@ -478,21 +327,16 @@ def browse(
     chosen, code = run(store, query)
     if chosen is None:
         return code or EXIT_INTERRUPTED
-    _print_item(Out(as_json, color), chosen)
+    Out(as_json, color).item(chosen)
     return EXIT_OK
 
 
 @app.command(short_help="Check a FAQ file; say where it is wrong.")
 def validate(
     ctx: typer.Context,
-    path: Annotated[
-        str | None,
-        typer.Argument(
-            metavar="[PATH]", help="FAQ file to check (default: the active one).", show_default=False
-        ),
-    ] = None,
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
+    path: options.Checked = None,
+    data: options.Data = None,
+    as_json: options.Json = False,
 ) -> int:
     """Check a FAQ file; report each problem where it is.
 
@@ -506,6 +350,7 @@ def validate(
     """
     from faq_cli.errors import DataError
     from faq_cli.load import load_path
+    from faq_cli.render import validation_dict
     from faq_cli.source import bundled
 
     # PATH wins over $FAQ_DATA, as --data does; PATH with --data is ambiguous.
@@ -517,19 +362,10 @@ def validate(
         faq = load_path(target)
     except DataError as exc:
         if as_json:
-            Out(True, Color.never).json_doc(
-                {
-                    "valid": False,
-                    "file": str(target),
-                    "problems": [
-                        {"message": p.message, "path": p.path, "line": p.line, "column": p.column}
-                        for p in exc.problems
-                    ],
-                }
-            )
+            Out(True, Color.never).json_doc(validation_dict(str(target), exc.problems))
         raise
     if as_json:
-        Out(True, Color.never).json_doc({"valid": True, "file": str(target), "entries": len(faq.entries)})
+        Out(True, Color.never).json_doc(validation_dict(str(target), entries=len(faq.entries)))
     else:
         hint(f"{target}: valid, {len(faq.entries)} entries")
     return EXIT_OK

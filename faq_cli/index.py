@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from faq_cli import cache, rank
-from faq_cli.model import Entry, Faq, Summary
+from faq_cli import cache, match, rank
+from faq_cli.model import Document, Entry, Faq, Summary
 from faq_cli.text import stem, words
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ def _fill(
     """Index every entry (then the summary) of `faq` into the empty database `db`."""
     db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
     reader = _Reader(db, progress, len(faq.entries) if isinstance(faq.entries, Sized) else None)
-    for pos, entry in enumerate(map(rank.as_entry, _items(faq))):
+    for pos, entry in enumerate(map(match.as_document, _items(faq))):
         reader.add(pos, entry)
     reader.finish()
     summary = faq.summary
@@ -158,16 +158,16 @@ class _Reader:
         # the last thousand distinct texts are remembered (bounded memory).
         self.distinct = functools.lru_cache(maxsize=1024)(lambda text: frozenset(words(text)))
 
-    def add(self, pos: int, entry: Entry) -> None:
-        fields = rank.field_words(entry, self.distinct)
-        for tier, found in zip(self.postings, rank.tiers(fields), strict=True):
+    def add(self, pos: int, entry: Document) -> None:
+        fields = match.field_words(entry, self.distinct)
+        for tier, found in zip(self.postings, match.tiers(fields), strict=True):
             for w in found:
                 tier[w].append(pos)
         self.lengths.append(len(entry.question))
         if self.meanings:
             self.meanings.add(entry)
         if self.contexts is not None and len(self.contexts) < CONTEXT_UP_TO:
-            self.contexts.append(rank.context_texts(entry))
+            self.contexts.append(match.context_texts(entry))
         else:
             self.contexts = None  # too many entries for the sentence model to read them all
         self.rows.append(
@@ -295,8 +295,8 @@ class _Meanings:
             numbers += known
         return numbers, frozenset(numbers)
 
-    def add(self, entry: Entry) -> None:
-        (head, head_set), (answer, answer_set) = map(self.tokenised, rank.meaning_texts(entry))
+    def add(self, entry: Document) -> None:
+        (head, head_set), (answer, answer_set) = map(self.tokenised, match.meaning_texts(entry))
         self.heads.append(head)
         self.answers.append(answer)  # kept: its id() stays its own until write()
         self.df.update(head_set - answer_set)

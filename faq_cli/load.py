@@ -132,26 +132,9 @@ def parse(text: str | bytes, name: str, on_entry: Callable[[Node], None]) -> Nod
                 continue
             mark = event.start_mark
             if kind == _SCALAR:
-                tag, value = event.tag, event.value
-                if tag is None:
-                    if event.implicit[0] and value and value[0] in _NOT_PLAIN_STR:
-                        tag = _resolver.resolve(yaml.ScalarNode, value, event.implicit)  # type: ignore[no-untyped-call]
-                    elif event.implicit[0] and not value:
-                        tag = _STD + "null"
-                    else:
-                        tag = _STD + "str"
-                elif tag == "!":
-                    tag = _STD + "str"
-                if tag not in _SCALAR_TAGS:
-                    raise _at(name, f"tag {tag.replace(_STD, '!!')!r} is not allowed in FAQ files", mark)
-                node = Node(tag[len(_STD) :], mark.line + 1, mark.column + 1, text=value)
+                node = _scalar(event, name)
             elif kind in (_SEQ, _MAP):
-                tag, want = event.tag, "seq" if kind == _SEQ else "map"
-                if tag not in (None, "!", _STD + want):
-                    raise _at(name, f"tag {tag.replace(_STD, '!!')!r} is not allowed in FAQ files", mark)
-                if len(stack) >= MAX_DEPTH:
-                    raise _at(name, f"nested deeper than {MAX_DEPTH} levels", mark)
-                node = Node(want, mark.line + 1, mark.column + 1, items=[])
+                node = _collection(event, kind, len(stack), name)
             elif kind == _ALIAS:
                 raise _at(name, f"aliases (*{event.anchor}) are not supported; write the value out", mark)
             else:  # _DOC_END: a second document would be silently ignored, so refuse it
@@ -191,6 +174,34 @@ def parse(text: str | bytes, name: str, on_entry: Callable[[Node], None]) -> Nod
     finally:
         loader.dispose()
     return root
+
+
+def _scalar(event: Any, name: str) -> Node:
+    """A scalar's node, its tag resolved as YAML's core schema would, without
+    the resolver's regular expressions for what is plainly a string."""
+    tag, value, mark = event.tag, event.value, event.start_mark
+    if tag is None:
+        if event.implicit[0] and value and value[0] in _NOT_PLAIN_STR:
+            tag = _resolver.resolve(yaml.ScalarNode, value, event.implicit)  # type: ignore[no-untyped-call]
+        elif event.implicit[0] and not value:
+            tag = _STD + "null"
+        else:
+            tag = _STD + "str"
+    elif tag == "!":
+        tag = _STD + "str"
+    if tag not in _SCALAR_TAGS:
+        raise _at(name, f"tag {tag.replace(_STD, '!!')!r} is not allowed in FAQ files", mark)
+    return Node(tag[len(_STD) :], mark.line + 1, mark.column + 1, text=value)
+
+
+def _collection(event: Any, kind: int, depth: int, name: str) -> Node:
+    """A sequence's or a mapping's node, at `depth` open collections."""
+    tag, want, mark = event.tag, "seq" if kind == _SEQ else "map", event.start_mark
+    if tag not in (None, "!", _STD + want):
+        raise _at(name, f"tag {tag.replace(_STD, '!!')!r} is not allowed in FAQ files", mark)
+    if depth >= MAX_DEPTH:
+        raise _at(name, f"nested deeper than {MAX_DEPTH} levels", mark)
+    return Node(want, mark.line + 1, mark.column + 1, items=[])
 
 
 def _check_key(key: Node, seen: dict[str, Node], name: str) -> None:

@@ -16,6 +16,17 @@ class Entry(NamedTuple):
     tags: tuple[str, ...] = ()
 
 
+class Document(NamedTuple):
+    """What search indexes, ranks and shows: an entry, or the news summary,
+    which has no id, its headline as question and its text as answer."""
+
+    id: int | None
+    question: str
+    answer: str
+    sources: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
 class Summary(NamedTuple):
     headline: str
     text: str

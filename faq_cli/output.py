@@ -13,6 +13,8 @@ from typing import IO, TYPE_CHECKING, Any, cast
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from faq_cli.model import Entry, Summary
+
 
 class Color(StrEnum):
     auto = "auto"
@@ -65,6 +67,21 @@ class Out:
         data = memoryview((to_json(value) + "\n").encode("utf-8"))
         while data:
             data = data[sys.stdout.buffer.write(data) or 0 :]
+
+    def item(self, item: "Entry | Summary") -> None:
+        """An entry as 'faq show' prints it, or the summary as 'faq summary' does."""
+        from faq_cli import render
+        from faq_cli.model import Entry
+
+        if self.json:
+            self.json_doc(render.entry_dict(item) if isinstance(item, Entry) else render.summary_dict(item))
+        elif self.rich:
+            if isinstance(item, Entry):
+                render.rich_entry(self.console(), item)
+            else:
+                render.rich_summary(self.console(), item)
+        else:
+            self.lines(render.plain_entry(item) if isinstance(item, Entry) else render.plain_summary(item))
 
     def close(self) -> None:
         """Show what the pager holds, and wait for it."""

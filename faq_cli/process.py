@@ -107,6 +107,17 @@ def _drop_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
+def flushed(code: int) -> int:
+    """`code`, once what stdout holds is written; or the code of why it cannot be."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return broken_pipe()
+    except OSError as exc:
+        return unwritable(exc)
+    return code
+
+
 def finish(code: int) -> None:
     """Flush the output and leave. Every file is closed and every cache
     written by now: the interpreter's teardown (about 10 ms once Typer is

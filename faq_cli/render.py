@@ -8,20 +8,21 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from faq_cli.model import Entry, Summary
-from faq_cli.rank import as_entry
+from faq_cli.match import as_document
+from faq_cli.model import Document, Entry, Summary
 from faq_cli.text import UNSAFE, compiled, spans, visible
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.text import Text
 
+    from faq_cli.errors import Problem
     from faq_cli.rank import Hit
 
 # --- JSON ---------------------------------------------------------------------
 
 
-def entry_dict(entry: Entry) -> dict[str, Any]:
+def entry_dict(entry: Entry | Document) -> dict[str, Any]:
     return {
         "id": entry.id,
         "question": entry.question,
@@ -31,12 +32,20 @@ def entry_dict(entry: Entry) -> dict[str, Any]:
     }
 
 
+def validation_dict(file: str, problems: Sequence[Problem] = (), entries: int = 0) -> dict[str, Any]:
+    """What `faq validate --json` reports: the problems, or how many entries."""
+    if problems:
+        rows = [{"message": p.message, "path": p.path, "line": p.line, "column": p.column} for p in problems]
+        return {"valid": False, "file": file, "problems": rows}
+    return {"valid": True, "file": file, "entries": entries}
+
+
 def hit_dict(hit: Hit) -> dict[str, Any]:
     """An entry's keys, score, matched fields and kind: "entry", or "summary"
     for the news summary, whose id is null (headline as question, text as answer)."""
     kind = "entry" if isinstance(hit.entry, Entry) else "summary"
     return {
-        **entry_dict(as_entry(hit.entry)),
+        **entry_dict(as_document(hit.entry)),
         "score": hit.score,
         "matched": list(hit.matched),
         "kind": kind,
@@ -57,6 +66,17 @@ def to_json(value: Any) -> str:
 # --- plain text: one record per line, tab-separated ---------------------------
 
 
+def ranges(ids: list[int]) -> str:
+    """1, 2, 3, 5 -> "1-3, 5"."""
+    ids, parts, start = sorted(ids), [], None
+    for i, n in enumerate(ids):
+        start = n if start is None else start
+        if i + 1 == len(ids) or ids[i + 1] != n + 1:
+            parts.append(str(n) if start == n else f"{start}-{n}")
+            start = None
+    return ", ".join(parts)
+
+
 def plain_list(entries: Iterable[Entry]) -> Iterable[str]:
     for e in entries:
         yield f"{e.id}\t{visible(e.question, True)}"
@@ -65,7 +85,7 @@ def plain_list(entries: Iterable[Entry]) -> Iterable[str]:
 def plain_hits(hits: Iterable[Hit]) -> Iterable[str]:
     """id, score, question, then what the terminal view shows too: answer, sources, tags."""
     for h in hits:
-        e = as_entry(h.entry)
+        e = as_document(h.entry)
         label = "summary" if e.id is None else str(e.id)
         fields = [label, str(h.score), e.question, e.answer, "; ".join(e.sources), ", ".join(e.tags)]
         yield "\t".join(visible(f, True) for f in fields)
@@ -151,7 +171,7 @@ def rich_list(console: Console, title: str | None, entries: Iterable[Entry], id_
 
 
 def entry_panel(
-    e: Entry, subtitle: str = "", matched: dict[str, frozenset[str]] | None = None
+    e: Entry | Document, subtitle: str = "", matched: dict[str, frozenset[str]] | None = None
 ) -> RenderableType:
     from rich.console import Group
     from rich.panel import Panel
@@ -190,10 +210,10 @@ def rich_hits(console: Console, hits: Sequence[Hit], full: bool = False) -> None
     from rich.text import Text
 
     for h in hits if full else hits[:1]:
-        console.print(entry_panel(as_entry(h.entry), f"score {h.score}", h.matched))
+        console.print(entry_panel(as_document(h.entry), f"score {h.score}", h.matched))
     if full or len(hits) < 2:
         return
-    entries = [as_entry(h.entry) for h in hits[1:]]
+    entries = [as_document(h.entry) for h in hits[1:]]
     ids = ["summary" if e.id is None else str(e.id) for e in entries]
     width = max(map(len, ids))
     for ident, e, h in zip(ids, entries, hits[1:], strict=True):

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from faq_cli import cache, rank
+from faq_cli import cache, match, rank
 from faq_cli.model import Entry, Summary
 from faq_cli.text import words
 
@@ -144,7 +144,7 @@ def _reads(method: Callable[..., T]) -> Callable[..., T]:
 
 
 class _SqlVocabulary:
-    """The `rank.Vocabulary` look-ups, answered by the word table's index."""
+    """The `match.Vocabulary` look-ups, answered by the word table's index."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
@@ -269,10 +269,10 @@ class Store:
     ) -> list[rank.Hit]:
         """The best `limit` entries for `query`, scoring `min_score` or more;
         without the sentence model unless `sentences` (a quick first answer)."""
-        qwords = rank.query_words(query)
-        model = self._model() if rank.informative(qwords) else None
+        qwords = match.query_words(query)
+        model = self._model() if match.informative(qwords) else None
         vocabulary = _SqlVocabulary(self.db)
-        matches = {q: rank.word_matches(vocabulary, q, model.is_word if model else None) for q in qwords}
+        matches = {q: match.word_matches(vocabulary, q, model.is_word if model else None) for q in qwords}
         lengths = self._lengths()
         found = rank.lexical(self._postings, qwords, matches, len(lengths))
         similar = self._similarities(model, query) if model else None
@@ -292,14 +292,16 @@ class Store:
         entries = {
             row[0]: self._record(row) for row in self._rows("entry", "pos", sorted(r.pos for r in ranked))
         }
-        questions = {pos: rank.as_entry(e).question for pos, e in entries.items()}
+        questions = {pos: match.as_document(e).question for pos, e in entries.items()}
         ranked = rank.in_order(ranked, questions, words(query), matches, limit)
         meaning_only = {"meaning": frozenset[str]()}
         return [
             rank.Hit(
                 entries[r.pos],
                 r.score,
-                rank.matched(rank.as_entry(entries[r.pos]), qwords, matches) if r.by_words else meaning_only,
+                match.matched(match.as_document(entries[r.pos]), qwords, matches)
+                if r.by_words
+                else meaning_only,
             )
             for r in ranked
         ]
@@ -311,7 +313,7 @@ class Store:
         when the index has its vectors and the query needs it: when its words
         alone do not answer it (`rank.confident`). None otherwise, or when the
         model cannot be loaded: then the static vectors are used."""
-        if "context_threshold" not in self.meta or not rank.informative(qwords):
+        if "context_threshold" not in self.meta or not match.informative(qwords):
             return None
         if rank.confident(self._postings, qwords, matches):
             return None
@@ -348,7 +350,7 @@ class Store:
 
         return meaning.load()
 
-    def _similarities(self, model: meaning.Model, query: str) -> rank.Meaning | None:
+    def _similarities(self, model: meaning.Model, query: str) -> meaning.Meaning | None:
         """How close the query's meaning is to each entry's, by the static
         vectors, from the index's clusters and vectors (`meaning.nearest`)."""
         from faq_cli import meaning
@@ -387,7 +389,7 @@ class Store:
         docs = [self._record(row) for row in self.db.execute(sql)]
         return [
             rank.Hit(docs[pos], 100, matched)
-            for pos, matched in rank.exact(map(rank.as_entry, docs), query, limit)
+            for pos, matched in match.exact(map(match.as_document, docs), query, limit)
         ]
 
     @_reads
@@ -413,8 +415,8 @@ class Store:
             rows = BitMap(range(len(self._lengths())))
         needle = fold(query).strip()
         read = self._rows("entry", "pos", list(rows[:LITERAL_READS]), chunk=50)
-        return any(rank.literally(rank.as_entry(self._record(row)), needle) for row in read)
+        return any(match.literally(match.as_document(self._record(row)), needle) for row in read)
 
     @_reads
     def suggest(self, query: str) -> str | None:
-        return rank.suggest(_SqlVocabulary(self.db), rank.query_words(query))
+        return match.suggest(_SqlVocabulary(self.db), match.query_words(query))

@@ -18,6 +18,7 @@ from faq_cli.errors import UsageError
 COMMON = {"--json", "--no-cache", "--no-pager"}
 COMMON_WITH_VALUE = {"--data", "--color"}
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+MAX_QUERY_CHARS = 1000
 # Below this many columns, commands are listed with their description under
 # their name rather than beside it, where it would be cut short. (Each
 # command's short help is a whole sentence of at most 45 characters, which
@@ -160,3 +161,13 @@ def _zsh_quoting() -> None:
 def completion_answer() -> None:
     """Answer the shell's completion request with zsh quoted right."""
     _zsh_quoting()
+
+
+def query(words: list[str]) -> str:
+    """The query words as one query ('faq search costa rica' is 'faq search
+    "costa rica"'), within the length limit."""
+    # Bytes that are not UTF-8 arrive as lone surrogates; they are no text to search.
+    query = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in " ".join(words))
+    if len(query) > MAX_QUERY_CHARS:
+        raise UsageError(f"the query is {len(query):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+    return query

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "eval"))
 from evaluate import FAQS, cases  # noqa: E402
 
-from faq_cli import rank  # noqa: E402
+from faq_cli import match  # noqa: E402
 from faq_cli.load import load_path  # noqa: E402
 
 OUT = ROOT / "tests" / "fixtures" / "minilm-reference.npz"
@@ -30,11 +30,16 @@ OUT = ROOT / "tests" / "fixtures" / "minilm-reference.npz"
 
 def texts() -> list[str]:
     faq = load_path(FAQS["partnership"])
-    docs = [rank.as_entry(d) for d in [*faq.entries, *([faq.summary] if faq.summary else [])]]
+    docs = [match.as_document(d) for d in [*faq.entries, *([faq.summary] if faq.summary else [])]]
     out = [
         t
         for e in docs
-        for t in (e.question, " ".join([e.question, *e.tags]), f"{e.question} {e.answer}", rank.whole_text(e))
+        for t in (
+            e.question,
+            " ".join([e.question, *e.tags]),
+            f"{e.question} {e.answer}",
+            match.whole_text(e),
+        )
     ]
     for kind in ("words", "meaning", "offtopic"):
         for heldout in ("", "heldout", "heldout2"):

@@ -181,17 +181,18 @@ def test_query_starting_with_dash_after_double_dash(run, faq_file) -> None:  # t
 
 
 def test_show_completion_offers_ids_with_questions() -> None:
-    from faq_cli.cli import _complete_id
+    from faq_cli.options import complete_id
 
     class Ctx:
         params: ClassVar[dict[str, object]] = {}
 
-    items = _complete_id(Ctx(), "")  # type: ignore[arg-type]
+    items = complete_id(Ctx(), "")  # type: ignore[arg-type]
     assert items[7] == (
         "8",
         "Are there any other international partnerships for semiconductor supply chains involving the US?",
     )
-    assert [i for i, _ in _complete_id(Ctx(), "3")] == ["3"]  # type: ignore[arg-type]
+    assert items[-1] == ("summary", "US, Mexico to partner on semiconductor supply chain development")
+    assert [i for i, _ in complete_id(Ctx(), "3")] == ["3"]  # type: ignore[arg-type]
 
 
 def test_terminal_list_of_many_entries_is_one_table(run, faq_file) -> None:  # type: ignore[no-untyped-def]

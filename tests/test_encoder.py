@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from faq_cli import encoder, index, rank
+from faq_cli import encoder, index, match
 from faq_cli.index import build
 from faq_cli.load import load_path, read_hashed
 from faq_cli.model import Entry, Faq
@@ -122,5 +122,5 @@ def test_a_question_in_the_user_s_words_is_ranked_by_the_model() -> None:
     faq = load_path(ROOT / "tests" / "eval" / "python-faq.yaml")
     index = Store(build(faq, {}))
     hits = index.search("get rid of repeated elements in a list")
-    assert hits and rank.as_entry(hits[0].entry).id == 62  # "How do you remove duplicates from a list?"
+    assert hits and match.as_document(hits[0].entry).id == 62  # "How do you remove duplicates from a list?"
     assert index.search("how long should i boil an egg") == []

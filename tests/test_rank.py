@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from pyroaring import BitMap
 
-from faq_cli import meaning, rank
+from faq_cli import match, meaning, rank
 from faq_cli.index import build
 from faq_cli.load import load_path
 from faq_cli.model import Entry, Faq
@@ -34,7 +34,7 @@ from generate import generate, repeat_real  # noqa: E402
 def words_of(faq: Faq) -> list[dict[str, set[str]]]:
     """Each entry's (then the summary's) words, field by field."""
     docs = [*faq.entries, *([faq.summary] if faq.summary else [])]
-    return [dict(zip(rank.FIELDS, rank.field_words(rank.as_entry(d)), strict=True)) for d in docs]
+    return [dict(zip(match.FIELDS, match.field_words(match.as_document(d)), strict=True)) for d in docs]
 
 
 def reference(faq: Faq, qwords: list[str], matches: dict[str, dict[str, float]]) -> dict[int, rank.Lexical]:
@@ -55,7 +55,7 @@ def reference(faq: Faq, qwords: list[str], matches: dict[str, dict[str, float]])
         covered = closeness = coverage = found = sure = 0.0
         beyond = False
         for q in qwords:
-            here = [(w, sim, f) for w, sim in matches[q].items() for f in rank.FIELDS if w in fields[f]]
+            here = [(w, sim, f) for w, sim in matches[q].items() for f in match.FIELDS if w in fields[f]]
             if not here:
                 continue
             covered += weight[q]
@@ -63,8 +63,8 @@ def reference(faq: Faq, qwords: list[str], matches: dict[str, dict[str, float]])
             if q not in rank.STOPWORDS:
                 coverage += max(sim for _, sim, _ in here)
                 found += 1
-                sure += any(sim >= rank.SURE for _, sim, _ in here)
-                beyond = beyond or any(f != "answer" and sim >= rank.SURE for _, sim, f in here)
+                sure += any(sim >= match.SURE for _, sim, _ in here)
+                beyond = beyond or any(f != "answer" and sim >= match.SURE for _, sim, f in here)
         if coverage:
             vouched = sure == len(info) and (len(info) == len(qwords) or (beyond and specific))
             out[pos] = rank.Lexical(
@@ -92,10 +92,10 @@ def exhaustive(
 
 
 def check(faq: Faq, store: Store, query: str) -> None:
-    qwords = rank.query_words(query)
-    model = store._model() if rank.informative(qwords) else None
+    qwords = match.query_words(query)
+    model = store._model() if match.informative(qwords) else None
     is_word = model.is_word if model else None
-    matches = {q: rank.word_matches(_SqlVocabulary(store.db), q, is_word) for q in qwords}
+    matches = {q: match.word_matches(_SqlVocabulary(store.db), q, is_word) for q in qwords}
     groups = rank.lexical(store._postings, qwords, matches, len(store._lengths()))
     scores = {pos: lex for lex, members in groups for pos in members}
     assert sum(len(members) for _, members in groups) == len(scores), query  # groups are disjoint
@@ -104,7 +104,7 @@ def check(faq: Faq, store: Store, query: str) -> None:
     everything = similar.everything() if similar else {}
     threshold = store.meta.get("threshold", 1.0)
     docs = [*faq.entries, *([faq.summary] if faq.summary else [])]
-    lengths = [len(rank.as_entry(d).question) for d in docs]
+    lengths = [len(match.as_document(d).question) for d in docs]
     for limit in (1, 5, 50):
         expected = exhaustive(scores, lengths, limit, everything, threshold)
         assert rank.rank(groups, store._lengths(), limit, 0, similar, threshold) == expected, query
@@ -128,7 +128,7 @@ def test_random_queries_on_a_generated_faq_score_as_the_reference(tmp_path: Path
     store = Store(build(faq, {}))
     rng = random.Random(7)
     vocabulary = sorted(
-        {w for e in faq.entries[:300] for w in rank.field_words(e)[0] | rank.field_words(e)[3]}
+        {w for e in faq.entries[:300] for w in match.field_words(e)[0] | match.field_words(e)[3]}
     )
     for _ in range(60):
         chosen = rng.sample(vocabulary, rng.randint(1, 4)) + rng.sample(
@@ -162,10 +162,10 @@ def test_a_faq_of_many_near_copies_ranks_its_ties_as_the_reference(
 def lexical_of(faq: Faq, query: str) -> dict[int, rank.Lexical]:
     """Each matching entry's word-level score, by position, as the index computes it."""
     store = Store(build(faq, {}))
-    qwords = rank.query_words(query)
+    qwords = match.query_words(query)
     model = store._model()
     is_word = model.is_word if model else None
-    matches = {q: rank.word_matches(_SqlVocabulary(store.db), q, is_word) for q in qwords}
+    matches = {q: match.word_matches(_SqlVocabulary(store.db), q, is_word) for q in qwords}
     groups = rank.lexical(store._postings, qwords, matches, len(store._lengths()))
     return {pos: lex for lex, members in groups for pos in members}
 
@@ -207,7 +207,7 @@ def test_a_word_in_most_entries_does_not_vouch_for_a_question() -> None:
 def test_a_typo_vouches_unless_the_word_is_one_of_the_language() -> None:
     faq = Faq((Entry(1, "Where is the short manual?", "Here.", (), ()), *PANGOLINS.entries[1:]))
     assert lexical_of(faq, "where is the shrot manual")[0].vouched  # a slip of the keys
-    assert lexical_of(faq, "where is the shrot manual")[0].coverage == (rank.TYPO[1] + 1) / 2
+    assert lexical_of(faq, "where is the shrot manual")[0].coverage == (match.TYPO[1] + 1) / 2
     assert not lexical_of(faq, "where is the shirt manual")[0].vouched  # a word the FAQ lacks
 
 
@@ -219,8 +219,8 @@ def test_an_entry_found_by_meaning_alone_can_beat_weak_word_matches() -> None:
     expected = exhaustive({0: lex}, [10, 10, 10], 2, similar, 0.4)
     assert [r.pos for r in expected] == [1, 0]
     for limit in (1, 2):
-        found = rank.rank([(lex, BitMap([0]))], [10, 10, 10], limit, 0, rank.Meaning(similar, []), 0.4)
+        found = rank.rank([(lex, BitMap([0]))], [10, 10, 10], limit, 0, meaning.Meaning(similar, []), 0.4)
         assert found == expected[:limit]
         # The same, with entry 1 known only by its cluster's similarity.
-        clustered = rank.Meaning({0: 0.5, 2: 0.1}, [(0.9, BitMap([1]))])
+        clustered = meaning.Meaning({0: 0.5, 2: 0.1}, [(0.9, BitMap([1]))])
         assert rank.rank([(lex, BitMap([0]))], [10, 10, 10], limit, 0, clustered, 0.4) == expected[:limit]

@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from faq_cli import rank, text
+from faq_cli import match, rank, text
 from faq_cli.index import build
 from faq_cli.load import load_path, load_text
+from faq_cli.match import close_words, osa_distance, typo_allowance
 from faq_cli.model import Faq
-from faq_cli.rank import Hit, close_words, osa_distance, typo_allowance
+from faq_cli.rank import Hit
 from faq_cli.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,7 +189,7 @@ def test_close_words_agree_with_and_without_rapidfuzz(monkeypatch: pytest.Monkey
     words = sorted({"".join(rng.choice("abcdeé") for _ in range(rng.randint(3, 9))) for _ in range(3000)})
     for q in words[::150]:
         own = close_words(q, words, 2)
-        monkeypatch.setattr(rank, "RAPIDFUZZ_FROM", 1)
+        monkeypatch.setattr(match, "RAPIDFUZZ_FROM", 1)
         theirs = close_words(q, words, 2)
         monkeypatch.undo()
         assert sorted(own) == sorted(theirs), q

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from faq_cli.load import load_path
+from faq_cli.match import as_document
 from faq_cli.model import Entry, Summary
-from faq_cli.rank import as_entry
 from faq_cli.store import Store, open_store
 from faq_cli.text import stem, words
 
@@ -138,7 +138,7 @@ def texts(corpus: str) -> dict[Expected, str]:
     docs: list[Entry | Summary] = [*faq.entries, *([faq.summary] if faq.summary else [])]
     out: dict[Expected, str] = {}
     for d in docs:
-        e = as_entry(d)
+        e = as_document(d)
         key: Expected = e.id if isinstance(d, Entry) else "summary"
         out[key] = " ".join([e.question, *e.tags, *e.sources, e.answer])
     return out
