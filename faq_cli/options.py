@@ -1,8 +1,9 @@
 """The command line's options and arguments, each defined once and shared by
 the commands that take it (as sqlite-utils does), and what completes them."""
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -21,26 +22,29 @@ def _version(value: bool) -> None:
 Version = Annotated[
     bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
 ]
+
+
+def _completion(name: str, callback: Callable[[str | None], None], says: str) -> Any:
+    """An option of the root that takes a shell's name, handled at once."""
+    return typer.Option(
+        name, metavar="[SHELL]", callback=callback, is_eager=True, expose_value=False, help=says
+    )
+
+
 InstallCompletion = Annotated[
     str | None,
-    typer.Option(
+    _completion(
         "--install-completion",
-        metavar="[SHELL]",
-        callback=usage.install_completion,
-        is_eager=True,
-        expose_value=False,
-        help="Install completion for SHELL (bash, zsh, fish, powershell), else for this shell.",
+        usage.install_completion,
+        "Install completion for SHELL (bash, zsh, fish, powershell), else for this shell.",
     ),
 ]
 ShowCompletion = Annotated[
     str | None,
-    typer.Option(
+    _completion(
         "--show-completion",
-        metavar="[SHELL]",
-        callback=usage.show_completion,
-        is_eager=True,
-        expose_value=False,
-        help="Print the completion script for SHELL, else for this shell.",
+        usage.show_completion,
+        "Print the completion script for SHELL, else for this shell.",
     ),
 ]
 
