@@ -108,64 +108,10 @@ def parse(text: str | bytes, name: str, on_entry: Callable[[Node], None]) -> Nod
 
     Each item of the top-level `entries` list goes to `on_entry` as soon as it
     is complete and is not kept, so a large FAQ is never held as nodes all at
-    once. A hot loop: 100,000 entries are 1.7 million events."""
+    once."""
     loader = _Loader(text)
-    get_event = loader.get_event
-    stack: list[Node] = []  # open collections
-    pending: list[Node | None] = []  # per open collection: a mapping key awaiting its value
-    keys: list[dict[str, Node]] = []  # per open collection: a mapping's keys so far
-    held = 0  # nodes not yet handed to on_entry
-    root: Node | None = None
-    stream: Node | None = None  # the top-level `entries` list
     try:
-        while not isinstance(event := get_event(), yaml.StreamEndEvent):
-            kind = _EVENTS[type(event)]
-            if kind == _END:
-                done = stack.pop()
-                pending.pop()
-                keys.pop()
-                if stream is not None and stack and stack[-1] is stream:
-                    on_entry(done)
-                    held = 0
-                continue
-            if kind == _SKIP:
-                continue
-            mark = event.start_mark
-            if kind == _SCALAR:
-                node = _scalar(event, name)
-            elif kind in (_SEQ, _MAP):
-                node = _collection(event, kind, len(stack), name)
-            elif kind == _ALIAS:
-                raise _at(name, f"aliases (*{event.anchor}) are not supported; write the value out", mark)
-            else:  # _DOC_END: a second document would be silently ignored, so refuse it
-                if isinstance(nxt := loader.peek_event(), yaml.DocumentStartEvent):
-                    raise _at(name, "a FAQ file holds one YAML document; found a second", nxt.start_mark)
-                continue
-            held += 1
-            if held > MAX_HELD:
-                raise _at(name, f"more than {MAX_HELD:,} values in one entry; is this a FAQ file?", mark)
-            if stack:
-                parent = stack[-1]
-                if parent is stream:
-                    if node.kind != "seq" and node.kind != "map":
-                        on_entry(node)
-                        held = 0
-                elif parent.kind == "seq":
-                    parent.items.append(node)
-                elif (key := pending[-1]) is not None:
-                    parent.items.append((key, node))
-                    pending[-1] = None
-                    if kind == _SEQ and len(stack) == 1 and key.text == "entries":
-                        stream = node
-                else:
-                    _check_key(node, keys[-1], name)
-                    pending[-1] = node
-            elif root is None:
-                root = node
-            if node.kind == "seq" or node.kind == "map":
-                stack.append(node)
-                pending.append(None)
-                keys.append({})
+        return _walk(loader, name, on_entry)
     except yaml.MarkedYAMLError as exc:
         source = text if isinstance(text, str) else text.decode("utf-8-sig")  # marks count characters
         raise DataError(name, [_yaml_problem(exc, source)]) from None
@@ -173,6 +119,66 @@ def parse(text: str | bytes, name: str, on_entry: Callable[[Node], None]) -> Nod
         raise DataError(name, [Problem(f"not valid YAML: {exc}")]) from None
     finally:
         loader.dispose()
+
+
+def _walk(loader: Any, name: str, on_entry: Callable[[Node], None]) -> Node | None:
+    """`parse`'s loop over the events. A hot loop, kept in one piece: 100,000
+    entries are 1.7 million events."""
+    get_event = loader.get_event
+    stack: list[Node] = []  # open collections
+    pending: list[Node | None] = []  # per open collection: a mapping key awaiting its value
+    keys: list[dict[str, Node]] = []  # per open collection: a mapping's keys so far
+    held = 0  # nodes not yet handed to on_entry
+    root: Node | None = None
+    stream: Node | None = None  # the top-level `entries` list
+    while not isinstance(event := get_event(), yaml.StreamEndEvent):
+        kind = _EVENTS[type(event)]
+        if kind == _END:
+            done = stack.pop()
+            pending.pop()
+            keys.pop()
+            if stream is not None and stack and stack[-1] is stream:
+                on_entry(done)
+                held = 0
+            continue
+        if kind == _SKIP:
+            continue
+        mark = event.start_mark
+        if kind == _SCALAR:
+            node = _scalar(event, name)
+        elif kind in (_SEQ, _MAP):
+            node = _collection(event, kind, len(stack), name)
+        elif kind == _ALIAS:
+            raise _at(name, f"aliases (*{event.anchor}) are not supported; write the value out", mark)
+        else:  # _DOC_END: a second document would be silently ignored, so refuse it
+            if isinstance(nxt := loader.peek_event(), yaml.DocumentStartEvent):
+                raise _at(name, "a FAQ file holds one YAML document; found a second", nxt.start_mark)
+            continue
+        held += 1
+        if held > MAX_HELD:
+            raise _at(name, f"more than {MAX_HELD:,} values in one entry; is this a FAQ file?", mark)
+        if stack:
+            parent = stack[-1]
+            if parent is stream:
+                if node.kind != "seq" and node.kind != "map":
+                    on_entry(node)
+                    held = 0
+            elif parent.kind == "seq":
+                parent.items.append(node)
+            elif (key := pending[-1]) is not None:
+                parent.items.append((key, node))
+                pending[-1] = None
+                if kind == _SEQ and len(stack) == 1 and key.text == "entries":
+                    stream = node
+            else:
+                _check_key(node, keys[-1], name)
+                pending[-1] = node
+        elif root is None:
+            root = node
+        if node.kind == "seq" or node.kind == "map":
+            stack.append(node)
+            pending.append(None)
+            keys.append({})
     return root
 
 
