@@ -21,7 +21,7 @@ import json
 import mmap
 import os
 import struct
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -131,9 +131,12 @@ class Encoder:
     def _known(self, candidates: list[str]) -> Collection[str]:
         return [c for c in candidates if self._id(c) is not None]
 
-    def encode(self, texts: Sequence[str], most: int = MAX_TOKENS) -> Any:
+    def encode(
+        self, texts: Sequence[str], most: int = MAX_TOKENS, done: Callable[[int], None] | None = None
+    ) -> Any:
         """Each text's unit vector, as rows of a float32 matrix: `most` tokens
-        of each at the most. Texts of like length are run together."""
+        of each at the most. Texts of like length are run together; `done` is
+        told how many texts are read, batch by batch."""
         import numpy as np
 
         ids = [self.ids(t, most) for t in texts]
@@ -150,6 +153,8 @@ class Encoder:
                 count += 1
             batch, order = order[:count], order[count:]
             out[batch] = self._forward([ids[i] for i in batch], few)
+            if done:
+                done(len(texts) - len(order))
         return out
 
     def _forward(self, batch: list[list[int]], few: bool) -> Any:

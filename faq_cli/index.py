@@ -31,13 +31,12 @@ Progress = Callable[[str, int, int | None], None]  # phase, done, total (None: u
 BATCH = 2000  # rows written at a time
 # The sentence model reads every entry of a FAQ of up to CONTEXT_UP_TO entries
 # (with its summary) when it is indexed, CONTEXT_TOKENS tokens of each at the
-# most, CONTEXT_STEP entries at a time: about 0.4 ms a token on one core, so
-# that a 200-entry FAQ takes a few seconds more. A larger FAQ keeps the static
-# vectors alone. A query needs a similarity above the CONTEXT_QUANTILE of the
-# shipped probe questions' best similarities to the FAQ's entries.
+# most: about 0.3 ms a token on two cores, so that a 200-entry FAQ takes a few
+# seconds more. A larger FAQ keeps the static vectors alone. A query needs a
+# similarity above the CONTEXT_QUANTILE of the shipped probe questions' best
+# similarities to the FAQ's entries.
 CONTEXT_UP_TO = 250
 CONTEXT_TOKENS = 64
-CONTEXT_STEP = 64
 CONTEXT_QUANTILE = 0.99
 
 # Every table's last column is the row's checksum (`cache.checksum`).
@@ -213,13 +212,14 @@ def _context(
 
     from faq_cli import meaning
 
-    vectors = np.zeros((len(texts), model.dims), np.float32)
-    for a in range(0, len(texts), CONTEXT_STEP):
-        part = texts[a : a + CONTEXT_STEP]
-        both = model.encode([head for head, _ in part] + [whole for _, whole in part], CONTEXT_TOKENS)
-        vectors[a : a + len(part)] = meaning.unit_rows(both[: len(part)] + both[len(part) :])
+    def done(read: int) -> None:  # of the 2 texts an entry
         if progress:
-            progress("Reading the meaning of", a + len(part), len(texts))
+            progress("Reading the meaning of", read // 2, len(texts))
+
+    # All at once: the model runs texts of like length together, questions
+    # with questions and answers with answers.
+    both = model.encode([head for head, _ in texts] + [whole for _, whole in texts], CONTEXT_TOKENS, done)
+    vectors = meaning.unit_rows(both[: len(texts)] + both[len(texts) :])
     best = (model.probes() @ vectors.T).max(axis=1)
     return {
         "context": meaning.quantize_many(vectors).tobytes(),

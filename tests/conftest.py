@@ -29,13 +29,20 @@ def _sentences_encoded_once() -> None:
     encode = encoder.Encoder.encode
     seen: dict[tuple[str, int], object] = {}
 
-    def remembered(self: encoder.Encoder, texts: list[str], most: int = encoder.MAX_TOKENS) -> object:
+    def remembered(
+        self: encoder.Encoder,
+        texts: list[str],
+        most: int = encoder.MAX_TOKENS,
+        done: Callable[[int], None] | None = None,
+    ) -> object:
         import numpy as np
 
         missing = [t for t in dict.fromkeys(texts) if (t, most) not in seen]
         if missing:
             for text, vector in zip(missing, encode(self, missing, most), strict=True):
                 seen[text, most] = vector
+        if done:
+            done(len(texts))
         return np.array([seen[t, most] for t in texts], np.float32).reshape(len(texts), self.dims)
 
     encoder.Encoder.encode = remembered  # type: ignore[method-assign,assignment]
