@@ -15,9 +15,9 @@ import contextlib
 import os
 import stat
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import sqlite3
@@ -233,3 +233,11 @@ def connect(target: Path) -> sqlite3.Connection | None:
         return sqlite3.connect(f"{target.as_uri()}?mode=ro", uri=True, check_same_thread=False)
     except sqlite3.Error:
         return None
+
+
+def select_in(db: sqlite3.Connection, sql: str, wanted: Sequence[object], chunk: int = 500) -> Iterator[Any]:
+    """The rows of `sql`, whose `{}` stands for the list of `wanted`, `chunk`
+    of them at a time: SQLite limits a statement's parameters."""
+    for i in range(0, len(wanted), chunk):
+        some = list(wanted[i : i + chunk])
+        yield from db.execute(sql.format(",".join("?" * len(some))), some)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from faq_cli import cache
 from faq_cli.wordpiece import basic_words, pieces
 
 if TYPE_CHECKING:
@@ -72,13 +73,8 @@ class Model:
 
     def vectors(self, tokens: Iterable[str]) -> Iterator[tuple[str, float, bytes]]:
         """(token, scale, int8 vector bytes) for each of `tokens` that has a vector."""
-        distinct = list(dict.fromkeys(tokens))
-        for i in range(0, len(distinct), 500):
-            chunk = distinct[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            yield from self.db.execute(
-                f"SELECT token, scale, vec FROM token WHERE vec IS NOT NULL AND token IN ({marks})", chunk
-            )
+        sql = "SELECT token, scale, vec FROM token WHERE vec IS NOT NULL AND token IN ({})"
+        return cache.select_in(self.db, sql, list(dict.fromkeys(tokens)))
 
     def embed(
         self, text: str, weights: Callable[[list[str]], dict[str, float]] | None = None

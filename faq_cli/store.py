@@ -244,10 +244,9 @@ class Store:
     def _rows(self, table: str, key: str, wanted: Sequence[Any], chunk: int = 500) -> Iterator[Sequence[Any]]:
         """The rows of `table` whose `key` is one of `wanted`, in `key` order,
         `chunk` at a time (SQLite limits a statement's parameters)."""
-        sql = f"SELECT * FROM {table} WHERE {key} IN ({{}}) ORDER BY {key}"
-        for i in range(0, len(wanted), chunk):
-            some = list(wanted[i : i + chunk])
-            yield from self.db.execute(sql.format(",".join("?" * len(some))), some)
+        return cache.select_in(
+            self.db, f"SELECT * FROM {table} WHERE {key} IN ({{}}) ORDER BY {key}", wanted, chunk
+        )
 
     def _postings(self, word: str) -> tuple[BitMap, BitMap, BitMap]:
         from pyroaring import BitMap
