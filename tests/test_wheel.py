@@ -33,30 +33,18 @@ def test_wheel_installs_and_searches_outside_the_checkout(tmp_path: Path) -> Non
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAQ_")}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
-    result = subprocess.run(
-        [str(bin_dir / "faq"), "search", "Costa Rica", "--json"],
-        cwd=elsewhere,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(bin_dir / args[0]), *args[1:]], cwd=elsewhere, capture_output=True, text=True, env=env
+        )
+
+    result = run("faq", "search", "Costa Rica", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[0]["id"] == 8
     # In the user's own words: the sentence model ships in the wheel.
-    own_words = subprocess.run(
-        [str(bin_dir / "faq"), "search", "who else is the us teaming up with", "--json"],
-        cwd=elsewhere,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    own_words = run("faq", "search", "who else is the us teaming up with", "--json")
     assert own_words.returncode == 0, own_words.stderr
     assert json.loads(own_words.stdout)[0]["id"] == 8
-    module = subprocess.run(
-        [str(bin_dir / "python"), "-m", "faq_cli", "show", "8"],
-        cwd=elsewhere,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    module = run("python", "-m", "faq_cli", "show", "8")
     assert module.returncode == 0 and "Costa Rica" in module.stdout
