@@ -389,6 +389,7 @@ def schema() -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    process.one_blas_thread()
     process.standard_streams()
     process.catch_signals()
     try:

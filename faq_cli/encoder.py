@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import mmap
 import os
 import struct
@@ -27,10 +28,13 @@ from typing import Any
 
 WEIGHTS = Path(__file__).with_name("minilm.safetensors")
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model, [CLS] and [SEP] included
-BATCH_TOKENS = 4096  # tokens in one batch of texts: bounds the attention matrices' memory
+BATCH_TOKENS = 2048  # tokens in one batch of texts: bounds the memory of each core's arrays
 # Texts run together are padded to the longest: a batch's longest is at most
 # this many times its shortest, so padding costs at most about a third more.
 PADDING = 1.3
+# Threads that read batches at once when an index is built: each holds a
+# batch's arrays (about 30 MB), and a FAQ the model reads has few batches.
+CORES = 4
 GELU_ROWS = 64  # rows of the feed-forward layer (1536 wide) taken at once: 384 KiB
 # Texts of up to FEW_ROWS tokens in all (a query) have each matrix made float
 # for its one product, a few MB at a time; more make them all float once, 42 MB,
@@ -135,26 +139,32 @@ class Encoder:
         self, texts: Sequence[str], most: int = MAX_TOKENS, done: Callable[[int], None] | None = None
     ) -> Any:
         """Each text's unit vector, as rows of a float32 matrix: `most` tokens
-        of each at the most. Texts of like length are run together; `done` is
-        told how many texts are read, batch by batch."""
+        of each at the most. Texts of like length are run together, a batch on
+        each core; `done` is told how many texts are read, batch by batch."""
         import numpy as np
 
         ids = [self.ids(t, most) for t in texts]
         few = sum(map(len, ids)) <= FEW_ROWS and "weights" not in self.__dict__
         out = np.zeros((len(texts), self.dims), np.float32)
-        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        while order:  # shortest first: each batch is padded to its longest text
-            count, first = 1, len(ids[order[0]])
-            while (
-                count < len(order)
-                and (count + 1) * (width := len(ids[order[count]])) <= BATCH_TOKENS
-                and width <= first * PADDING
+        batches = _batches(ids)
+        if len(batches) == 1:
+            out[batches[0]] = self._forward([ids[i] for i in batches[0]], few)
+            return out
+        # Many texts (an index being built): BLAS has one thread
+        # (`process.one_blas_thread`), so each core runs batches of its own,
+        # layer norms and softmax included (numpy lets go of the GIL for them).
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.weights  # noqa: B018 (made once, before the threads share them)
+        read = 0
+        with ThreadPoolExecutor(min(CORES, os.cpu_count() or 1)) as pool:
+            for batch, vectors in zip(
+                batches, pool.map(lambda b: self._forward([ids[i] for i in b], False), batches), strict=True
             ):
-                count += 1
-            batch, order = order[:count], order[count:]
-            out[batch] = self._forward([ids[i] for i in batch], few)
-            if done:
-                done(len(texts) - len(order))
+                out[batch] = vectors
+                read += len(batch)
+                if done:
+                    done(read)
         return out
 
     def _forward(self, batch: list[list[int]], few: bool) -> Any:
@@ -169,8 +179,10 @@ class Encoder:
             mask[row, : len(ids)] = 1
         t = self.tensor
 
-        def dense(rows: Any, name: str) -> Any:
-            return self._dense(rows, name, few)
+        def dense(rows: Any, name: str) -> Any:  # with its bias
+            out = self._dense(rows, name, few)
+            out += t(name + ".bias")
+            return out
 
         x = t("embed.words")[tokens].astype(np.float32) * t("embed.words.scale")[tokens][..., None]
         x += t("embed.positions")[:width] + t("embed.type")
@@ -182,18 +194,25 @@ class Encoder:
         for i in range(self.layers):
             name = f"layer.{i}."
             # Rows are tokens for the dense layers (one matrix product each);
-            # attention regroups them by text and head.
-            qkv = (dense(x, name + "qkv") + t(name + "qkv.bias")).reshape(rows, width, 3, self.heads, size)
+            # attention regroups them by text and head. Large arrays are
+            # changed in place: a new one costs as much as the arithmetic.
+            qkv = dense(x, name + "qkv").reshape(rows, width, 3, self.heads, size)
             q, k, v = qkv.transpose(2, 0, 3, 1, 4)
-            scores = q @ k.transpose(0, 1, 3, 2) * np.float32(size**-0.5) + away
-            scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            scores = (q * np.float32(size**-0.5)) @ k.transpose(0, 1, 3, 2)
+            scores += away
+            scores -= scores.max(axis=-1, keepdims=True)
+            np.exp(scores, out=scores)
             scores /= scores.sum(axis=-1, keepdims=True)
             mixed = (scores @ v).transpose(0, 2, 1, 3).reshape(rows * width, hidden)
-            x = _norm(x + dense(mixed, name + "attention") + t(name + "attention.bias"), t(name + "norm1"))
-            inner = dense(x, name + "expand") + t(name + "expand.bias")
+            mixed = dense(mixed, name + "attention")
+            mixed += x
+            x = _norm(mixed, t(name + "norm1"))
+            inner = dense(x, name + "expand")
             for a in range(0, len(inner), GELU_ROWS):  # in pieces that stay in the cache
                 inner[a : a + GELU_ROWS] = _gelu(inner[a : a + GELU_ROWS])
-            x = _norm(x + dense(inner, name + "contract") + t(name + "contract.bias"), t(name + "norm2"))
+            out = dense(inner, name + "contract")
+            out += x
+            x = _norm(out, t(name + "norm2"))
         x = x.reshape(rows, width, hidden)
         summed = (x * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
         norms = np.linalg.norm(summed, axis=1, keepdims=True)
@@ -206,40 +225,65 @@ class Encoder:
         return self.tensor("probes").astype(np.float32)
 
 
+def _batches(ids: list[list[int]]) -> list[list[int]]:
+    """The texts (by index) in batches of like length, shortest first: a batch
+    is padded to its longest text."""
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    out = []
+    while order:
+        count, first = 1, len(ids[order[0]])
+        while (
+            count < len(order)
+            and (count + 1) * (width := len(ids[order[count]])) <= BATCH_TOKENS
+            and width <= first * PADDING
+        ):
+            count += 1
+        out.append(order[:count])
+        order = order[count:]
+    return out
+
+
 def _norm(x: Any, weights: Any) -> Any:
-    """Layer normalisation, as BERT's (epsilon 1e-12); `weights` rows: scale, shift."""
+    """Layer normalisation, as BERT's (epsilon 1e-12), of `x` in place;
+    `weights` rows: scale, shift."""
     import numpy as np
 
-    mean = x.mean(axis=-1, keepdims=True)
-    centred = x - mean
-    var = (centred * centred).mean(axis=-1, keepdims=True)
-    return centred / np.sqrt(var + np.float32(1e-12)) * weights[0] + weights[1]
+    x -= x.mean(axis=-1, keepdims=True)
+    spread = np.einsum("ij,ij->i", x, x)[:, None]
+    spread /= np.float32(x.shape[-1])
+    spread += np.float32(1e-12)
+    np.sqrt(spread, out=spread)
+    x /= spread
+    x *= weights[0]
+    x += weights[1]
+    return x
+
+
+# BERT's GELU, x * Phi(x), in its tanh form: x * sigmoid(2u) with
+# u = sqrt(2 / pi) * (x + 0.044715 x^3). numpy has no erf; this is within 5e-4
+# of the exact form (sentence vectors move by under 1e-4 of cosine), and one
+# exp is twice as fast as tanh.
+_TWICE_ROOT = (8 / math.pi) ** 0.5
 
 
 def _gelu(x: Any) -> Any:
-    """BERT's GELU, x * Phi(x), in its tanh form, in place: numpy has no erf,
-    and this is three times as fast as a polynomial erf, within 5e-4 of the
-    exact form (sentence vectors move by under 1e-4 of cosine)."""
+    """GELU of `x`, a new array."""
     import numpy as np
 
     y = x * x
-    y *= np.float32(0.044715)
+    y *= np.float32(-0.044715 * _TWICE_ROOT)
+    y -= np.float32(_TWICE_ROOT)
+    y *= x  # -2u
+    with np.errstate(over="ignore"):  # exp(large) is inf: x / inf is the 0 wanted
+        np.exp(y, out=y)
     y += 1
-    y *= x
-    y *= np.float32((2 / np.pi) ** 0.5)
-    np.tanh(y, out=y)
-    y += 1
-    y *= x
-    y *= np.float32(0.5)
+    np.divide(x, y, out=y)
     return y
 
 
 def load(path: Path | None = None) -> Encoder | None:
     """The shipped sentence model (or the one at `path`), or None when it
     cannot be used: the file missing or damaged, or numpy absent."""
-    # One BLAS thread: the matrices of a query are small, and a second thread
-    # costs more in hand-offs than it gains (set before numpy is imported).
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         encoder = Encoder(path or WEIGHTS)
         encoder.ids("a")  # the vocabulary has the special tokens

@@ -1,6 +1,6 @@
 """The process around a command: the standard streams the shell gave it (or
-closed), the signals that end it, what it says on stderr, and how its output
-ends when the reader goes away or the disk is full."""
+closed), the signals that end it, what it says on stderr, how its output ends
+when the reader goes away or the disk is full, and numpy's threads."""
 
 import contextlib
 import errno
@@ -66,6 +66,14 @@ class _ClosedOutput(io.TextIOBase):
     @property
     def buffer(self) -> "_ClosedOutput":
         return self
+
+
+def one_blas_thread() -> None:
+    """numpy's matrix products on one thread, unless the user says otherwise;
+    this works only before numpy is imported. A query's matrices are small, and
+    a second thread costs more in hand-offs than it gains; an index being
+    built runs a batch of texts on each core instead (`encoder.encode`)."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def standard_streams() -> None:

@@ -39,6 +39,21 @@ def test_vectors_are_sentence_transformers_own() -> None:
     assert np.allclose(np.linalg.norm(found, axis=1), 1, atol=1e-5)
 
 
+def test_a_text_alone_has_the_vector_it_has_among_many() -> None:
+    # A query is read alone, its matrices made float one at a time; an index's
+    # entries in batches, on several threads, in an order of their own.
+    reference = np.load(REFERENCE)
+    texts = list(reference["texts"])[:200]
+    assert MODEL is not None
+    told: list[int] = []
+    together = MODEL.encode(texts, 64, told.append)
+    assert told[-1] == len(texts) and told == sorted(told)
+    alone = encoder.load()
+    assert alone is not None
+    for i in (0, 57, 199):
+        assert float(alone.encode([texts[i]], 64)[0] @ together[i]) > 0.9999, texts[i]
+
+
 def test_tokens_are_bert_s() -> None:
     assert MODEL is not None
     tok = reference_tokenizer()  # over the static table's vocabulary, which is BERT's too
