@@ -31,7 +31,7 @@ Progress = Callable[[str, int, int | None], None]  # phase, done, total (None: u
 BATCH = 2000  # rows written at a time
 # The sentence model reads every entry of a FAQ of up to CONTEXT_UP_TO entries
 # (with its summary) when it is indexed, CONTEXT_TOKENS tokens of each at the
-# most: about 0.3 ms a token on two cores, so that a 200-entry FAQ takes a few
+# most: about 0.25 ms a token on two cores, so that a 200-entry FAQ takes a few
 # seconds more. A larger FAQ keeps the static vectors alone. A query needs a
 # similarity above the CONTEXT_QUANTILE of the shipped probe questions' best
 # similarities to the FAQ's entries.
