@@ -147,8 +147,10 @@ class Encoder:
         few = sum(map(len, ids)) <= FEW_ROWS and "weights" not in self.__dict__
         out = np.zeros((len(texts), self.dims), np.float32)
         batches = _batches(ids)
-        if len(batches) == 1:
+        if len(batches) == 1:  # a query, or a few texts of like length
             out[batches[0]] = self._forward([ids[i] for i in batches[0]], few)
+            if done:
+                done(len(texts))
             return out
         # Many texts (an index being built): BLAS has one thread
         # (`process.one_blas_thread`), so each core runs batches of its own,

@@ -51,7 +51,9 @@ def test_a_text_alone_has_the_vector_it_has_among_many() -> None:
     alone = encoder.load()
     assert alone is not None
     for i in (0, 57, 199):
-        assert float(alone.encode([texts[i]], 64)[0] @ together[i]) > 0.9999, texts[i]
+        told = []
+        assert float(alone.encode([texts[i]], 64, told.append)[0] @ together[i]) > 0.9999, texts[i]
+        assert told == [1]
 
 
 def test_tokens_are_bert_s() -> None:
