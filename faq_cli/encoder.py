@@ -144,10 +144,10 @@ class Encoder:
         import numpy as np
 
         ids = [self.ids(t, most) for t in texts]
-        few = sum(map(len, ids)) <= FEW_ROWS and "weights" not in self.__dict__
         out = np.zeros((len(texts), self.dims), np.float32)
         batches = _batches(ids)
         if len(batches) == 1:  # a query, or a few texts of like length
+            few = sum(map(len, ids)) <= FEW_ROWS and "weights" not in self.__dict__
             out[batches[0]] = self._forward([ids[i] for i in batches[0]], few)
             if done:
                 done(len(texts))
