@@ -24,9 +24,10 @@ if TYPE_CHECKING:
 
 # Every file whose contents shape an index: the code that builds it (and all
 # it imports), and the model files whose vectors and thresholds it stores.
-_CODE = "index cache rank match text load apart source errors model meaning wordpiece encoder".split()
+_CODE = """index cache rank match text load apart source errors model meaning wordpiece encoder
+sentences process""".split()
 SHAPERS = (*(f"{m}.py" for m in _CODE), "vectors.sqlite", "minilm.safetensors")
-FORMAT = "8"  # bump when the schema changes; code changes are caught by `version`
+FORMAT = "9"  # bump when the schema changes; code changes are caught by `version`
 STALE_AFTER = 10  # seconds before a file no build has locked yet is a dead build's leftover
 Notice = Callable[[str], None]  # says something once, on stderr
 T = TypeVar("T")

@@ -20,6 +20,7 @@ from faq_cli.output import Color, Out, Progress
 from faq_cli.process import error, hint
 
 if TYPE_CHECKING:
+    from faq_cli.model import Entry, Summary
     from faq_cli.store import Store
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -240,6 +241,11 @@ def search(
     else:
         out.lines(render.plain_hits(hits))
     out.close()
+    if store.reading is not None and sys.stderr.isatty():
+        hint(
+            f"the sentence model has read {store.reading:.0%} of this FAQ (it goes on in the background); "
+            "until it is done, questions in your own words are matched by static vectors"
+        )
     if not hits:
         _explain_nothing(store, query, limit, min_score, exact)
         return EXIT_NOT_FOUND
@@ -257,6 +263,8 @@ def _explain_nothing(store: "Store", query: str, limit: int, min_score: int, exa
     hint(f"nothing found for {query!r}")
     if exact:
         return
+    for near in store.near_misses:
+        hint(f"nearest: {_named(near)}")
     qwords = query_words(query)
     if qwords and not informative(qwords):
         hint("the query has only common words (such as 'how' or 'the'); add one that says what you want")
@@ -264,6 +272,20 @@ def _explain_nothing(store: "Store", query: str, limit: int, min_score: int, exa
         hint("try --exact: it finds the query as written")
     elif better := store.suggest(query):
         hint(f"did you mean: faq search {better!r}?")
+
+
+def _named(item: "Entry | Summary", width: int = 60) -> str:
+    """An entry (or the summary) named in one line: its id, its question cut to
+    `width`, and the command that shows it."""
+    from faq_cli.match import as_document
+
+    doc = as_document(item)
+    question = doc.question
+    if len(question) > width:
+        question = question[: width - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+    if doc.id is None:
+        return f"the summary, {question} (faq show summary)"
+    return f"#{doc.id} {question} (faq show {doc.id})"
 
 
 @app.command(short_help="Show the news summary the FAQ is about.")

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from faq_cli import cache, match, rank
+from faq_cli import cache, match, rank, sentences
 from faq_cli.model import Document, Entry, Faq, Summary
 from faq_cli.text import stem, words
 
@@ -29,15 +29,6 @@ if TYPE_CHECKING:
 Progress = Callable[[str, int, int | None], None]  # phase, done, total (None: unknown)
 
 BATCH = 2000  # rows written at a time
-# The sentence model reads every entry of a FAQ of up to CONTEXT_UP_TO entries
-# (with its summary) when it is indexed, CONTEXT_TOKENS tokens of each at the
-# most: about 0.25 ms a token on two cores, so that a 200-entry FAQ takes a few
-# seconds more. A larger FAQ keeps the static vectors alone. A query needs a
-# similarity above the CONTEXT_QUANTILE of the shipped probe questions' best
-# similarities to the FAQ's entries.
-CONTEXT_UP_TO = 250
-CONTEXT_TOKENS = 64
-CONTEXT_QUANTILE = 0.99
 
 # Every table's last column is the row's checksum (`cache.checksum`).
 SCHEMA = """
@@ -64,6 +55,12 @@ CREATE TABLE cluster(id INTEGER PRIMARY KEY, mean BLOB NOT NULL, members BLOB NO
 CREATE TABLE sign(id INTEGER PRIMARY KEY, bits BLOB NOT NULL, crc INTEGER NOT NULL);
 -- each token's weight in this FAQ (see meaning.Model.weights)
 CREATE TABLE weight(token TEXT PRIMARY KEY, value REAL NOT NULL, crc INTEGER NOT NULL) WITHOUT ROWID;
+-- The sentence model's view, sentences.CHUNK entries a row: their vectors (int8,
+-- x 127), their local scales and the probes' best margins (float32).
+CREATE TABLE sentence(
+    chunk INTEGER PRIMARY KEY, vectors BLOB NOT NULL, scales BLOB NOT NULL, best BLOB NOT NULL,
+    crc INTEGER NOT NULL
+);
 """
 
 
@@ -116,11 +113,12 @@ def _fill(
     for pos, entry in enumerate(map(match.as_document, _items(faq))):
         reader.add(pos, entry)
     reader.finish()
+    if reader.small:
+        insert(db, "sentence", sentences.build(reader.small, identity, progress))
     summary = faq.summary
     meta = {
         **identity,
         **(reader.meanings.write(db, progress) if reader.meanings else {}),
-        **(_context(reader.contexts, identity, progress) if reader.contexts else {}),
         "code": cache.version(),
         "entries": len(reader.lengths) - (summary is not None),
         "rows": len(reader.lengths),
@@ -151,7 +149,7 @@ class _Reader:
         )
         self.lengths = array("I")
         self.meanings = _Meanings.start()
-        self.contexts: list[tuple[str, str]] | None = []  # while the FAQ is small enough
+        self.small: list[Document] | None = []  # the entries, while the model reads them all (sentences)
         self.rows: list[tuple[object, ...]] = []
         # A FAQ may repeat an answer, a source or a tag many times: the words of
         # the last thousand distinct texts are remembered (bounded memory).
@@ -165,10 +163,10 @@ class _Reader:
         self.lengths.append(len(entry.question))
         if self.meanings:
             self.meanings.add(entry)
-        if self.contexts is not None and len(self.contexts) < CONTEXT_UP_TO:
-            self.contexts.append(match.context_texts(entry))
+        if self.small is not None and len(self.small) < sentences.UPFRONT:
+            self.small.append(entry)
         else:
-            self.contexts = None  # too many entries for the sentence model to read them all
+            self.small = None  # read in the background (sentences)
         self.rows.append(
             (pos, entry.id, entry.question, entry.answer, _json(entry.sources), _json(entry.tags))
         )
@@ -193,62 +191,6 @@ class _Reader:
         )
         insert(self.db, "word", rows)
         del self.postings
-
-
-def _context(
-    texts: list[tuple[str, str]], identity: dict[str, object], progress: Progress | None
-) -> dict[str, object]:
-    """The meta values of the sentence model's view of a FAQ: each entry's
-    vector (int8, x 127, by position) and the FAQ's threshold; none when the
-    model cannot be loaded. The shipped FAQ's come with the package."""
-    if (shipped := _shipped_context(identity)) is not None:
-        return shipped
-    from faq_cli import encoder
-
-    model = encoder.load()
-    if model is None:
-        return {}
-    import numpy as np
-
-    from faq_cli import meaning
-
-    def done(read: int) -> None:  # of the 2 texts an entry
-        if progress:
-            progress("Reading the meaning of", read // 2, len(texts))
-
-    # All at once: the model runs texts of like length together, questions
-    # with questions and answers with answers.
-    both = model.encode([head for head, _ in texts] + [whole for _, whole in texts], CONTEXT_TOKENS, done)
-    vectors = meaning.unit_rows(both[: len(texts)] + both[len(texts) :])
-    best = (model.probes() @ vectors.T).max(axis=1)
-    return {
-        "context": meaning.quantize_many(vectors).tobytes(),
-        "context_threshold": float(np.quantile(best, CONTEXT_QUANTILE)),
-    }
-
-
-def _shipped_context(identity: dict[str, object]) -> dict[str, object] | None:
-    """The shipped FAQ's sentence vectors, computed when the package was made
-    (scripts/build_encoder.py), when `identity` is that FAQ's."""
-    from importlib.resources import files
-
-    try:
-        with files("faq_cli.data").joinpath("faq.vectors").open("rb") as f:
-            shipped = json.load(f)
-        if shipped["sha256"] != identity.get("sha256") or shipped["weights"] != _weights_digest():
-            return None
-        return {"context": bytes.fromhex(shipped["context"]), "context_threshold": shipped["threshold"]}
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _weights_digest() -> str | None:
-    """The digest of the sentence model's weights: shipped vectors are good
-    only with the weights they were computed with."""
-    from faq_cli import encoder
-
-    model = encoder.load()
-    return model.meta.get("digest") if model else None
 
 
 def _json(texts: tuple[str, ...]) -> str:
@@ -315,11 +257,17 @@ class _Meanings:
         unseen = meaning.unseen_weight(count)
         insert(db, "weight", weights.items())
         vectors = self._vectors(db, self.model.table(tokens, weights, unseen), progress)
-        threshold = self.model.threshold(vectors, weights, unseen)
+        threshold, scales, bar = self.model.calibrate(vectors, weights, unseen)
         clusters = _write_clusters(db, vectors, progress)
         if clusters is None:
             return {}
-        return {"threshold": threshold, "unseen_weight": unseen, "clusters": clusters}
+        return {
+            "threshold": threshold,
+            "static_scales": scales.tobytes(),
+            "static_bar": bar,
+            "unseen_weight": unseen,
+            "clusters": clusters,
+        }
 
     def _vectors(
         self, db: sqlite3.Connection, table: np.ndarray[Any, Any], progress: Progress | None

@@ -131,32 +131,70 @@ class Model:
             out[index[token]] = np.frombuffer(blob, np.int8) * np.float32(scale * weights.get(token, unseen))
         return out
 
-    def threshold(self, vectors: np.ndarray[Any, Any], weights: dict[str, float], unseen: float) -> float:
-        """The similarity a query needs to be taken as about some entry of this
-        FAQ, given the entries' int8 vectors: a margin above nearly all of the
-        probes' best similarities (`probe_similarities`)."""
-        import numpy as np
-
-        best = self.probe_similarities(vectors, weights, unseen)
-        return float(np.quantile(best, self.quantile)) + self.margin if len(best) else 1.0
-
-    def probe_similarities(
+    def calibrate(
         self, vectors: np.ndarray[Any, Any], weights: dict[str, float], unseen: float
-    ) -> np.ndarray[Any, Any]:
-        """Each shipped probe query's best similarity to the entries. The probes
-        are random everyday questions, so this shows how close unrelated text
-        comes to this FAQ."""
+    ) -> tuple[float, np.ndarray[Any, Any], float]:
+        """How close a query must come to this FAQ's entries (int8 rows) to be
+        about one of them, by the shipped probe questions, which are random
+        everyday questions: the FAQ's threshold (a margin above nearly all of
+        the probes' best similarities), and each entry's local scale and the
+        FAQ's bar (`local_calibration`)."""
         import numpy as np
 
         probe_tokens = [self.tokens(t) for (t,) in self.db.execute("SELECT text FROM probe")]
         probes = self.embed_many(probe_tokens, weights, unseen)
         if not len(probes) or not len(vectors):
-            return np.zeros(0, np.float32)
+            return 1.0, np.full(len(vectors), NO_SCALE, np.float32), 1.0
         best = np.full(len(probes), -1.0, np.float32)
         for a in range(0, len(vectors), 4096):
             chunk = vectors[a : a + 4096].astype(np.float32) / 127
             best = np.maximum(best, (probes @ chunk.T).max(axis=1))
-        return best
+        scales, margins = local_calibration(vectors, probes)
+        threshold = float(np.quantile(best, self.quantile)) + self.margin
+        return threshold, scales, bar(margins, self.quantile)
+
+
+# Each model's closeness is also judged entry by entry, as CSLS does (Conneau
+# et al., "Word translation without parallel data", 2018): an entry's local
+# scale is its mean similarity to the LOCAL_K probe questions closest to it,
+# and a query is close to it when it comes closer than that by more than the
+# FAQ's bar, which nearly all probes stay below (their QUANTILE). An entry near
+# many everyday questions needs more; one far from them, less; and the bar
+# does not rise with the size of the FAQ as one threshold for all does.
+LOCAL_K = 5
+QUANTILE = 0.99
+NO_SCALE = 2.0  # the scale of an entry without a vector: nothing comes close
+
+
+def local_calibration(
+    vectors: np.ndarray[Any, Any], probes: np.ndarray[Any, Any]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Each entry's local scale (float32, for int8 rows `vectors`, unit vectors
+    x 127), and each probe's best margin over them (float32): the best of a
+    FAQ's parts' margins is the FAQ's."""
+    import numpy as np
+
+    scales = np.full(len(vectors), NO_SCALE, np.float32)
+    best = np.full(len(probes), -NO_SCALE, np.float32)
+    k = min(LOCAL_K, len(probes))
+    for a in range(0, len(vectors), 4096):
+        part = vectors[a : a + 4096]
+        kept = np.flatnonzero(part.any(axis=1))
+        if not len(kept) or not k:
+            continue
+        sims = probes @ (part[kept].astype(np.float32) / 127).T  # probes x entries
+        local = np.partition(sims, len(probes) - k, axis=0)[-k:].mean(axis=0)
+        scales[a + kept] = local
+        best = np.maximum(best, (sims - local).max(axis=1))
+    return scales, best
+
+
+def bar(margins: np.ndarray[Any, Any], quantile: float = QUANTILE) -> float:
+    """The margin a query needs over an entry's local scale: above `quantile`
+    of the probes' best margins."""
+    import numpy as np
+
+    return float(np.quantile(margins, quantile)) if len(margins) else NO_SCALE
 
 
 def idf(df: Mapping[str, int], count: int) -> dict[str, float]:

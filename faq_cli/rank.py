@@ -8,9 +8,10 @@ meaning is to the query's, and kept only when the query is about it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import compress, pairwise
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from faq_cli.match import SURE, informative
 from faq_cli.model import Entry, Summary
@@ -62,6 +63,7 @@ class Lexical(NamedTuple):
     found: float  # 0-1: the share of informative words found at all
     covered: float  # weight of the query words found at all
     vouched: bool  # the words alone make it a result (see `vouches`)
+    evidence: float = 0.0  # 0-1: how much, and how specific, of the query it holds (`evidence`)
 
 
 def vouches(found_all_surely: bool, keywords: bool, beyond_answer: bool, specific: bool) -> bool:
@@ -107,9 +109,10 @@ def lexical(
             found = {w: tuple(candidates & p for p in postings(w)) for w in matches[q]}
             per_word[q] = _classes(found, matches[q])
     specific = any(len(per_word[q][1]) <= COMMON * rows for q in info)
+    rarity = {q: idf(len(per_word[q][1]), rows) for q in info}
     out = []
     for key, members in _groups(candidates, [per_word[q] for q in qwords]):
-        lex = _scored(qwords, key)
+        lex = _scored(qwords, key, rarity, rows)
         for part, flag in ((members & beyond, True), (members - beyond, False)):
             if part:
                 vouched = vouches(lex.vouched, len(info) == len(qwords), flag, specific)
@@ -142,12 +145,31 @@ def _groups(
     return groups
 
 
-def _scored(qwords: Sequence[str], key: Key) -> Lexical:
+def idf(entries: int, rows: int) -> float:
+    """How much a query word found in `entries` of a FAQ's `rows` says about
+    which entry is meant: its inverse document frequency. A word in every
+    entry says nothing; a word in none, as much as a word can."""
+    return math.log((rows + 1) / (entries + 1))
+
+
+def evidence(held: float, total: float, rows: int) -> float:
+    """The strength of an entry's word evidence, 0-1, from the `held` part of
+    the query's informative words' idf `total` that the entry holds (each
+    word's idf times its closeness and its field's weight): the share of the
+    query it holds, times how specific that is, where one word found in a
+    single entry of the FAQ is nearly all that words can say. Words that many
+    entries share hold little, however many of them match."""
+    if not total:
+        return 0.0
+    return held / total * min(1.0, held / math.log(rows + 1))
+
+
+def _scored(qwords: Sequence[str], key: Key, rarity: Mapping[str, float], rows: int) -> Lexical:
     """The word-level score of the entries that match the query words as `key`
     says; `vouched` here is whether every informative word is there surely."""
     weight = {q: (STOPWORD_WEIGHT if q in STOPWORDS else 1.0) for q in qwords}
     info = informative(qwords)
-    covered = closeness = coverage = hits = sure = 0.0
+    covered = closeness = coverage = hits = sure = held = 0.0
     for q, how in zip(qwords, key, strict=True):
         if how:
             value, sim = how
@@ -157,8 +179,10 @@ def _scored(qwords: Sequence[str], key: Key) -> Lexical:
                 coverage += sim
                 hits += 1
                 sure += sim >= SURE
+                held += rarity[q] * value
     score = 100 * closeness / sum(weight.values())
-    return Lexical(score, coverage / len(info), hits / len(info), covered, sure == len(info))
+    strength = evidence(held, sum(rarity.values()), rows)
+    return Lexical(score, coverage / len(info), hits / len(info), covered, sure == len(info), strength)
 
 
 def _classes(
@@ -357,73 +381,99 @@ class _Ranking:
         return best
 
 
-# How far below the FAQ's threshold a similarity may be when the query's words
-# back it up but do not vouch for the entry: WORD_SLACK in proportion to how
-# closely they match, FOUND_SLACK when every informative word is there.
+# How far below the FAQ's static threshold a similarity may be when the
+# query's words back it up but do not vouch for the entry (`slack`).
 WORD_SLACK = 0.1
 FOUND_SLACK = 0.3
 
 
-def fuse(lex: Lexical | None, sim: float | None, threshold: float) -> float | None:
-    """One entry's score, 0-100, or None when the query is not about it. `sim`
-    is the cosine similarity of meanings, None when there is no model."""
-    enough = lex is not None and lex.coverage >= MIN_COVERAGE
-    if sim is None:  # no model: the words alone decide
-        return lex.score if lex and enough else None
-    word_score = lex.score if lex else 0.0
+def slack(lex: Lexical | None) -> float:
+    """How far below the static threshold an entry's similarity may be, given
+    how its words match: any for words that vouch (names and rare terms, whose
+    vectors say little), FOUND_SLACK when every informative word is there,
+    else WORD_SLACK in proportion to how closely they match."""
     if lex and lex.vouched:
-        slack = 2.0  # any cosine passes: names and rare terms, whose vectors say little
-    elif lex and enough and lex.found == 1:
-        slack = FOUND_SLACK
-    else:
-        slack = WORD_SLACK * (lex.coverage if lex else 0.0)
-    if sim < threshold - slack:
+        return 2.0
+    if lex and lex.coverage >= MIN_COVERAGE and lex.found == 1:
+        return FOUND_SLACK
+    return WORD_SLACK * (lex.coverage if lex else 0.0)
+
+
+def fuse(lex: Lexical | None, sim: float | None, threshold: float) -> float | None:
+    """One entry's score, 0-100, by its words and the static vectors, or None
+    when the query is not about it. `sim` is the cosine similarity of
+    meanings, None when there is no model."""
+    if sim is None:  # no model: the words alone decide
+        return lex.score if lex and lex.coverage >= MIN_COVERAGE else None
+    if sim < threshold - slack(lex):
         return None
     # Half words, half meaning: either alone ranked worse on the evaluation sets.
-    return word_score / 2 + 50 * max(0.0, min(1.0, sim))
+    return (lex.score if lex else 0.0) / 2 + 50 * max(0.0, min(1.0, sim))
 
 
-# With the sentence model, an entry's score is (1 - w) x its words' score +
-# 100 w x its similarity, w the meaning's weight: CONTEXT_WEIGHT when some
-# informative word of the query is not in the entry, for there the model says
-# more than the words can; ALL_FOUND_WEIGHT when every one is, and the words
-# have said much already.
-CONTEXT_WEIGHT = 0.7
-ALL_FOUND_WEIGHT = 0.4
+# With the sentence model, an entry's score is its cosine similarity plus
+# EVIDENCE_WEIGHT times the strength of its word evidence (`evidence`), scaled
+# to 0-100: words that say which entry is meant move it up by up to 0.4 of
+# cosine; words that many entries share, hardly at all. Chosen on the
+# development sets (docs/ranking.md), with the CSLS calibration of `meaning`.
+EVIDENCE_WEIGHT = 0.4
+# The sentence model alone makes an entry a result when it puts it past the
+# entry's own bar (`meaning.local_calibration`) and the static vectors do not
+# put it far below theirs, by more than STATIC_DOUBT: two models of meaning
+# must not disagree widely for a guess to be shown.
+STATIC_DOUBT = 0.2
 
 
-def fuse_context(lex: Lexical | None, sim: float, threshold: float, static: bool) -> float | None:
-    """One entry's score, 0-100, by its words and the sentence model's cosine
-    similarity `sim`, or None when the query is not about it. It is about it
-    when the words vouch for it, when the model puts it at `threshold` or
-    closer, or when the static vectors and the words (`fuse`) say so: `static`."""
-    if not (sim >= threshold or static or (lex and lex.vouched)):
-        return None
-    weight = ALL_FOUND_WEIGHT if lex and lex.found == 1 else CONTEXT_WEIGHT
-    return (1 - weight) * (lex.score if lex else 0.0) + 100 * weight * max(0.0, min(1.0, sim))
+class Sentences(NamedTuple):
+    """The sentence model's judgement of every entry, as numpy arrays by
+    position: `sims`, the cosine similarity to the query; `close`, whether
+    the model (with the static vectors' consent) puts it past its bar."""
+
+    sims: Any
+    close: Any
 
 
-def rank_every(
+def rank_sentences(
     groups: list[Group],
+    sentences: Sentences,
+    static: Any,
+    threshold: float,
     lengths: Sequence[int],
     limit: int,
     min_score: int,
-    score: Callable[[Lexical | None, int], float | None],
 ) -> list[Ranked]:
-    """The best `limit` of all the entries, each scored by `score` (its words'
-    match, its position), in the order `rank` uses: for a FAQ small enough to
-    score every entry, as the sentence model's is."""
-    import heapq
+    """The best `limit` entries by the sentence model and the words together:
+    an entry is a result when its words vouch for it, when the model puts it
+    close (`Sentences.close`), or when the static vectors and its words do
+    (`fuse`; `static` holds every entry's static similarity, `threshold` the
+    FAQ's static threshold). Its score is its similarity plus its words'
+    evidence (EVIDENCE_WEIGHT). Ties as `rank`."""
+    import numpy as np
 
-    by_pos = {pos: lex for lex, members in groups for pos in members}
-    kept = []
-    for pos in range(len(lengths)):
-        lex = by_pos.get(pos)
-        value = score(lex, pos)
-        if value is not None and round(value) >= min_score:
-            key = (-value, -(lex.covered if lex else 0.0), lengths[pos], pos)
-            kept.append((key, Ranked(pos, round(value), lex is not None)))
-    return [ranked for _, ranked in heapq.nsmallest(limit, kept)]
+    sims, close = sentences.sims, sentences.close
+    scale = 100 / (1 + EVIDENCE_WEIGHT)
+    kept: list[tuple[tuple[float, float, int, int], Ranked]] = []
+
+    def offer(positions: Any, scores: Any, lex: Lexical | None) -> None:
+        if len(positions) > limit:
+            best = np.argpartition(-scores, limit - 1)[:limit]
+            positions, scores = positions[best], scores[best]
+        for pos, score in zip(positions.tolist(), scores.tolist(), strict=True):
+            if round(score) >= min_score:
+                key = (-score, -(lex.covered if lex else 0.0), lengths[pos], pos)
+                kept.append((key, Ranked(pos, round(score), lex is not None)))
+
+    by_words = np.zeros(len(sims), bool)
+    for lex, members in groups:
+        positions = np.frombuffer(members.to_array(), np.uint32).astype(np.intp)
+        by_words[positions] = True
+        if not lex.vouched:
+            passes = close[positions] | (static[positions] >= threshold - slack(lex))
+            positions = positions[passes]
+        offer(positions, (sims[positions] + EVIDENCE_WEIGHT * lex.evidence) * scale, lex)
+    alone = np.flatnonzero(close & ~by_words)
+    offer(alone, sims[alone] * scale, None)
+    return [ranked for _, ranked in sorted(kept)[:limit]]
 
 
 def confident(postings: Postings, qwords: Sequence[str], matches: dict[str, dict[str, float]]) -> bool:

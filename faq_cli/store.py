@@ -29,6 +29,10 @@ if TYPE_CHECKING:
     from faq_cli import encoder, meaning
     from faq_cli.index import Progress
 
+# How far below its bar (in cosine) the sentence model may put an entry and
+# still name it as the nearest, when nothing is found: a vague question on a
+# small FAQ often falls just short; an unrelated one seldom comes this near.
+NEAR_MISS = 0.05
 # Entries read at most to tell whether `exact` would find a query (a hint only):
 # some 20 ms of folding text; where the query is, it is usually in the first few.
 LITERAL_READS = 500
@@ -174,10 +178,16 @@ class Store:
         self._meta: dict[str, Any] = {}
         self._encoder: encoder.Encoder | None = None
         self._encoder_tried = False
-        self._sentence_vectors: Any = None
+        self._sentences: tuple[Any, Any, float] | None = None
+        # Set by a search that would have asked the sentence model, had it read
+        # the FAQ: the share it has read so far, in the background (`sentences`).
+        self.reading: float | None = None
+        # Set by a search that found nothing: the entries the model put nearest,
+        # when they came near (`NEAR_MISS`).
+        self.near_misses: list[Entry | Summary] = []
         self.meta = {  # the small values search needs
             key: value
-            for key in ("title", "summary", "threshold", "unseen_weight", "context_threshold")
+            for key in ("title", "summary", "threshold", "unseen_weight", "static_bar")
             if (value := self.value(key)) is not None
         }
 
@@ -268,6 +278,7 @@ class Store:
     ) -> list[rank.Hit]:
         """The best `limit` entries for `query`, scoring `min_score` or more;
         without the sentence model unless `sentences` (a quick first answer)."""
+        self.near_misses = []
         qwords = match.query_words(query)
         model = self._model() if match.informative(qwords) else None
         vocabulary = _SqlVocabulary(self.db)
@@ -276,18 +287,15 @@ class Store:
         found = rank.lexical(self._postings, qwords, matches, len(lengths))
         similar = self._similarities(model, query) if model else None
         threshold = self.meta.get("threshold", 1.0)
-        sentence = self._sentence_similarities(query, qwords, matches) if sentences else None
-        if sentence is None:
+        judged = self._judged(query, qwords, matches, similar) if sentences else None
+        if judged is None:
             ranked = rank.rank(found, lengths, limit + rank.TIE_ROOM, min_score, similar, threshold)
         else:
-            static = similar.everything() if similar else None
-            bar = self.meta["context_threshold"]
-
-            def score(lex: rank.Lexical | None, pos: int) -> float | None:
-                words = static is not None and rank.fuse(lex, static.get(pos), threshold) is not None
-                return rank.fuse_context(lex, sentence[pos], bar, words)
-
-            ranked = rank.rank_every(found, lengths, limit + rank.TIE_ROOM, min_score, score)
+            judgement, static, margins = judged
+            room = limit + rank.TIE_ROOM
+            ranked = rank.rank_sentences(found, judgement, static, threshold, lengths, room, min_score)
+            if not ranked:
+                self.near_misses = self._near(margins)
         entries = {
             row[0]: self._record(row) for row in self._rows("entry", "pos", sorted(r.pos for r in ranked))
         }
@@ -305,27 +313,79 @@ class Store:
             for r in ranked
         ]
 
-    def _sentence_similarities(
-        self, query: str, qwords: list[str], matches: dict[str, dict[str, float]]
-    ) -> list[float] | None:
-        """Each entry's cosine similarity to the query by the sentence model,
-        when the index has its vectors and the query needs it: when its words
+    def _judged(
+        self,
+        query: str,
+        qwords: list[str],
+        matches: dict[str, dict[str, float]],
+        similar: meaning.Meaning | None,
+    ) -> tuple[rank.Sentences, Any, Any] | None:
+        """The sentence model's judgement of every entry (`rank.Sentences`), with
+        every entry's static similarity and the model's margins (how far past
+        its bar each entry is), when the query needs the model: when its words
         alone do not answer it (`rank.confident`). None otherwise, or when the
-        model cannot be loaded: then the static vectors are used."""
-        if "context_threshold" not in self.meta or not match.informative(qwords):
+        model cannot be loaded, or has not read the FAQ yet: then the static
+        vectors are used."""
+        if not match.informative(qwords) or rank.confident(self._postings, qwords, matches):
             return None
-        if rank.confident(self._postings, qwords, matches):
-            return None
-        model = self.sentence_model()
-        if model is None:
+        if (model := self.sentence_model()) is None or (read := self._sentence_rows()) is None:
             return None
         import numpy as np
 
-        if self._sentence_vectors is None:
-            blob = self.value("context")
-            self._sentence_vectors = np.frombuffer(blob, np.int8).reshape(len(self._lengths()), model.dims)
-        sims: list[float] = (self._sentence_vectors @ (model.encode([query])[0] / 127)).tolist()
-        return sims
+        vectors, scales, bar = read
+        q = model.encode([query])[0] / 127
+        sims = np.concatenate([part.astype(np.float32) @ q for part in vectors])
+        margins = sims - scales - bar
+        rows = len(sims)
+        static = np.full(rows, -2.0, np.float32)  # no static meaning: nothing comes close
+        if similar is not None:
+            if len(similar.cluster_of):
+                of = np.asarray(similar.cluster_of, np.uint32)
+                kept = of < len(similar.cluster_sims)
+                static[kept] = np.asarray(similar.cluster_sims, np.float32)[of[kept]]
+            if similar.near:
+                static[list(similar.near)] = list(similar.near.values())
+        close = margins >= 0
+        if "static_bar" in self.meta:  # the static vectors' consent, where there are some
+            static_margins = static - np.frombuffer(self.value("static_scales"), np.float32)
+            close &= static_margins >= self.meta["static_bar"] - rank.STATIC_DOUBT
+        return rank.Sentences(sims, close), static, margins
+
+    def _sentence_rows(self) -> tuple[list[Any], Any, float] | None:
+        """The sentence model's vectors (int8, x 127, a matrix a chunk), each
+        entry's local scale, and the FAQ's bar (`meaning.bar`), once every
+        chunk is read; None until then. A cached index of a large FAQ that
+        lacks some starts a reader in the background (`sentences.start`)."""
+        if self._sentences is None:
+            import numpy as np
+
+            from faq_cli import meaning, sentences
+
+            rows = self.db.execute("SELECT * FROM sentence ORDER BY chunk").fetchall()
+            expected = sentences.chunks(len(self._lengths()))
+            if not rows or len(rows) != expected:
+                # Too large to read when it was indexed: read in the background.
+                if self.origin is not None and len(self._lengths()) > sentences.UPFRONT:
+                    self.reading = len(rows) / expected
+                    sentences.start(self.origin)
+                return None
+            for row in rows:
+                self._checked(*row)
+            dims = len(rows[0][1]) // np.frombuffer(rows[0][2], np.float32).size
+            vectors = [np.frombuffer(r[1], np.int8).reshape(-1, dims) for r in rows]
+            scales = np.concatenate([np.frombuffer(r[2], np.float32) for r in rows])
+            best = np.max([np.frombuffer(r[3], np.float32) for r in rows], axis=0)
+            self._sentences = vectors, scales, meaning.bar(best)
+        return self._sentences
+
+    def _near(self, margins: Any) -> list[Entry | Summary]:
+        """The entries the model put nearest the query, at most two, when they
+        came within NEAR_MISS of their bar: a hint for a search that found nothing."""
+        import numpy as np
+
+        nearest = [int(p) for p in np.argsort(-margins, kind="stable")[:2] if margins[p] >= -NEAR_MISS]
+        found = {row[0]: self._record(row) for row in self._rows("entry", "pos", sorted(nearest))}
+        return [found[p] for p in nearest]
 
     def sentence_model(self) -> encoder.Encoder | None:
         """The sentence model, loaded once per store; None where it cannot be."""
@@ -338,7 +398,7 @@ class Store:
     def warm(self) -> None:
         """Load the sentence model and make its weights ready, ahead of the
         queries that need it (`faq browse` does this once it is drawn)."""
-        if "context_threshold" in self.meta and (model := self.sentence_model()) is not None:
+        if self._sentence_rows() is not None and (model := self.sentence_model()) is not None:
             model.weights  # noqa: B018 (made once, for every query to come)
 
     def _model(self) -> meaning.Model | None:

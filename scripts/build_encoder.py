@@ -136,23 +136,23 @@ def write(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, str]) -> No
 
 
 def shipped_vectors() -> None:
-    """data/faq.vectors: the shipped FAQ's sentence vectors and threshold, as
-    an index of it would compute them, so that a new install need not."""
-    from faq_cli import index
+    """data/faq.vectors: the shipped FAQ's rows of the index's `sentence`
+    table (faq_cli/sentences.py), as an index of it would compute them, so
+    that a new install need not."""
+    from faq_cli import index, sentences
     from faq_cli.load import read_hashed
 
     path = ROOT / "data" / "faq.yaml"
     faq, sha256 = read_hashed(path, str(path), None)
     db = index.build(faq, {"sha256": "(not the shipped one)"})
-    meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('context', 'context_threshold')"))
+    rows = db.execute("SELECT chunk, vectors, scales, best FROM sentence ORDER BY chunk").fetchall()
     vectors = {
         "sha256": sha256,
-        "weights": index._weights_digest(),
-        "threshold": meta["context_threshold"],
-        "context": meta["context"].hex(),
+        "weights": sentences._weights_digest(),
+        "rows": [[chunk, *(blob.hex() for blob in blobs)] for chunk, *blobs in rows],
     }
     (ROOT / "data" / "faq.vectors").write_text(json.dumps(vectors, indent=1) + "\n", encoding="utf-8")
-    print(f"data/faq.vectors: {len(meta['context']) // 384} entries")
+    print(f"data/faq.vectors: {sum(len(r[2]) for r in rows) // 4} entries")
 
 
 def main() -> None:

@@ -20,14 +20,20 @@ except ImportError as exc:  # tests run before the install step, not a failing t
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _sentences_encoded_once() -> None:
+_SEEN: dict[tuple[str, int], object] = {}  # text, tokens -> its vector, for the whole run
+
+
+@pytest.fixture(autouse=True)
+def _sentences_encoded_once(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """The sentence model reads each text once per test run: many tests index
-    the same evaluation FAQs, and its vectors depend on the text alone."""
+    the same evaluation FAQs, and its vectors depend on the text alone. Tests
+    of the encoder itself, and of what calls it, are marked `real_encoder`
+    and run the real one."""
+    if request.node.get_closest_marker("real_encoder"):
+        return
     from faq_cli import encoder
 
     encode = encoder.Encoder.encode
-    seen: dict[tuple[str, int], object] = {}
 
     def remembered(
         self: encoder.Encoder,
@@ -37,21 +43,23 @@ def _sentences_encoded_once() -> None:
     ) -> object:
         import numpy as np
 
-        missing = [t for t in dict.fromkeys(texts) if (t, most) not in seen]
+        missing = [t for t in dict.fromkeys(texts) if (t, most) not in _SEEN]
         if missing:
             for text, vector in zip(missing, encode(self, missing, most), strict=True):
-                seen[text, most] = vector
+                _SEEN[text, most] = vector
         if done:
             done(len(texts))
-        return np.array([seen[t, most] for t in texts], np.float32).reshape(len(texts), self.dims)
+        return np.array([_SEEN[t, most] for t in texts], np.float32).reshape(len(texts), self.dims)
 
-    encoder.Encoder.encode = remembered  # type: ignore[method-assign,assignment]
+    monkeypatch.setattr(encoder.Encoder, "encode", remembered)
 
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for var in ("FAQ_DATA", "NO_COLOR", "FAQ_MAX_BYTES"):
         monkeypatch.delenv(var, raising=False)
+    # No reader of a large FAQ left running after a test; tests of it ask for one.
+    monkeypatch.setenv("FAQ_BACKGROUND", "0")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("COLUMNS", "100")
 

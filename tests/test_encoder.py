@@ -11,11 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from faq_cli import encoder, index, match
+from faq_cli import encoder, match, sentences
 from faq_cli.index import build
 from faq_cli.load import load_path, read_hashed
 from faq_cli.model import Entry, Faq
 from faq_cli.store import Store
+
+pytestmark = pytest.mark.real_encoder
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "tests" / "fixtures" / "minilm-reference.npz"
@@ -102,6 +104,10 @@ def test_without_the_sentence_model_search_uses_the_static_vectors(run, monkeypa
     assert run("search", query, "--json", "--no-cache").stdout == without.stdout
 
 
+def sentence_rows(db: object) -> list[tuple[int, bytes, bytes, bytes]]:
+    return db.execute("SELECT chunk, vectors, scales, best FROM sentence ORDER BY chunk").fetchall()  # type: ignore[attr-defined,no-any-return]
+
+
 def test_the_shipped_faq_s_vectors_are_current() -> None:
     # data/faq.vectors saves a new install from reading the shipped FAQ with the
     # model; run scripts/build_encoder.py --faq-only after editing data/faq.yaml.
@@ -109,30 +115,35 @@ def test_the_shipped_faq_s_vectors_are_current() -> None:
     shipped = json.loads((ROOT / "data" / "faq.vectors").read_text())
     faq, sha256 = read_hashed(path, str(path))
     assert shipped["sha256"] == sha256, "data/faq.yaml changed: run scripts/build_encoder.py --faq-only"
-    assert shipped["weights"] == index._weights_digest()
-    fresh = dict(build(faq, {"sha256": "-"}).execute("SELECT key, value FROM meta"))
-    computed = np.frombuffer(fresh["context"], np.int8).astype(int)
-    saved = np.frombuffer(bytes.fromhex(shipped["context"]), np.int8).astype(int)
-    assert computed.shape == saved.shape and np.abs(computed - saved).max() <= 1  # BLAS may round apart
-    assert abs(fresh["context_threshold"] - shipped["threshold"]) < 1e-3
-    # And an index of the shipped FAQ takes them.
-    used = dict(build(faq, {"sha256": sha256}).execute("SELECT key, value FROM meta"))
-    assert used["context"] == bytes.fromhex(shipped["context"])
+    assert shipped["weights"] == sentences._weights_digest()
+    fresh = sentence_rows(build(faq, {"sha256": "-"}))
+    saved = [(c, *map(bytes.fromhex, blobs)) for c, *blobs in shipped["rows"]]
+    assert [row[0] for row in fresh] == [row[0] for row in saved] == [0]
+    computed = np.frombuffer(fresh[0][1], np.int8).astype(int)
+    kept = np.frombuffer(saved[0][1], np.int8).astype(int)
+    assert computed.shape == kept.shape == (9 * MODEL.dims,)  # type: ignore[union-attr]
+    assert np.abs(computed - kept).max() <= 1  # BLAS may round apart
+    for i in (2, 3):  # scales and best margins
+        now, then = (np.frombuffer(row[i], np.float32) for row in (fresh[0], saved[0]))
+        assert np.allclose(now, then, atol=1e-2)
+    # And an index of the shipped FAQ takes them as they are.
+    assert sentence_rows(build(faq, {"sha256": sha256})) == saved
 
 
 def faq_of(rows: int) -> Faq:
     return Faq(tuple(Entry(i, f"Question number {i}?", f"Answer {i}.") for i in range(1, rows + 1)))
 
 
-def test_only_a_faq_of_up_to_context_up_to_entries_is_read_by_the_model(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(index, "CONTEXT_UP_TO", 3)
-    small = dict(build(faq_of(3), {}).execute("SELECT key, value FROM meta"))
-    assert len(small["context"]) == 3 * encoder.load().dims  # type: ignore[union-attr]
-    large = dict(build(faq_of(4), {}).execute("SELECT key, value FROM meta"))
-    assert "context" not in large and "context_threshold" not in large
-    assert "threshold" in large  # the static vectors, as ever
+def test_a_faq_of_up_to_upfront_entries_is_read_when_it_is_indexed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sentences, "UPFRONT", 3)
+    monkeypatch.setattr(sentences, "CHUNK", 2)
+    small = sentence_rows(build(faq_of(3), {}))
+    assert [row[0] for row in small] == [0, 1]  # 3 entries, 2 a chunk
+    assert [len(row[1]) for row in small] == [2 * MODEL.dims, MODEL.dims]  # type: ignore[union-attr]
+    large = build(faq_of(4), {})
+    assert sentence_rows(large) == []  # read later, in the background
+    meta = dict(large.execute("SELECT key, value FROM meta"))
+    assert meta["static_bar"] is not None  # the static vectors, as ever
 
 
 def test_a_question_in_the_user_s_words_is_ranked_by_the_model() -> None:

@@ -10,6 +10,7 @@ random queries (with typos) over a generated FAQ.
 from __future__ import annotations
 
 import functools
+import math
 import random
 import sys
 from pathlib import Path
@@ -50,9 +51,18 @@ def reference(faq: Faq, qwords: list[str], matches: dict[str, dict[str, float]])
         <= rank.COMMON * len(docs)
         for q in info
     )
+    # A word's rarity: the log of (rows + 1) over (the entries it is in + 1).
+    rows = len(docs)
+    rarity = {
+        q: math.log(
+            (rows + 1)
+            / (sum(any(w in words for w in matches[q] for words in fields.values()) for fields in docs) + 1)
+        )
+        for q in info
+    }
     out = {}
     for pos, fields in enumerate(docs):
-        covered = closeness = coverage = found = sure = 0.0
+        covered = closeness = coverage = found = sure = held = 0.0
         beyond = False
         for q in qwords:
             here = [(w, sim, f) for w, sim in matches[q].items() for f in match.FIELDS if w in fields[f]]
@@ -61,14 +71,17 @@ def reference(faq: Faq, qwords: list[str], matches: dict[str, dict[str, float]])
             covered += weight[q]
             closeness += weight[q] * max(sim * rank.FIELD_WEIGHT[f] for _, sim, f in here)
             if q not in rank.STOPWORDS:
+                held += rarity[q] * max(sim * rank.FIELD_WEIGHT[f] for _, sim, f in here)
                 coverage += max(sim for _, sim, _ in here)
                 found += 1
                 sure += any(sim >= match.SURE for _, sim, _ in here)
                 beyond = beyond or any(f != "answer" and sim >= match.SURE for _, sim, f in here)
         if coverage:
             vouched = sure == len(info) and (len(info) == len(qwords) or (beyond and specific))
+            share = held / sum(rarity.values()) if sum(rarity.values()) else 0.0
+            strength = share * min(1.0, held / math.log(rows + 1))
             out[pos] = rank.Lexical(
-                100 * closeness / total, coverage / len(info), found / len(info), covered, vouched
+                100 * closeness / total, coverage / len(info), found / len(info), covered, vouched, strength
             )
     return out
 
@@ -180,19 +193,31 @@ PANGOLINS = Faq(
 )
 
 
+# "pangolin" is in 2 of the 4 entries: its rarity is ln(5 / 3) = 0.5108, of
+# at most ln(5) = 1.6094. Found in a question, its evidence is 0.5108 / 1.6094;
+# in an answer (weight 0.7), 0.7 x 0.7 x 0.5108 / 1.6094.
+PANGOLIN_EVIDENCE = 0.31739
+ANSWER_EVIDENCE = 0.15552
+
+
 def test_a_keyword_found_only_in_an_answer_vouches_for_its_entry() -> None:
     # Bare keywords are searched as grep would: the answer's word counts, at the answer's weight.
-    assert lexical_of(PANGOLINS, "pangolin") == {
-        0: rank.Lexical(70.0, 1.0, 1.0, 1.0, True),
-        1: rank.Lexical(100.0, 1.0, 1.0, 1.0, True),
+    found = lexical_of(PANGOLINS, "pangolin")
+    assert {pos: lex[:5] for pos, lex in found.items()} == {
+        0: (70.0, 1.0, 1.0, 1.0, True),
+        1: (100.0, 1.0, 1.0, 1.0, True),
     }
+    assert found[0].evidence == pytest.approx(ANSWER_EVIDENCE, abs=1e-5)
+    assert found[1].evidence == pytest.approx(PANGOLIN_EVIDENCE, abs=1e-5)
 
 
 def test_a_question_found_only_in_an_answer_is_left_to_the_meaning() -> None:
     # what, is, a: stop words of weight 0.2 each; the total weight is 1.6.
     found = lexical_of(PANGOLINS, "what is a pangolin")
-    assert found[0] == rank.Lexical(100 * (0.2 + 0.2 + 0.2 * 0.7 + 0.7) / 1.6, 1.0, 1.0, 1.6, False)
-    assert found[1] == rank.Lexical(100 * 1.0 / 1.6, 1.0, 1.0, 1.0, True)
+    assert found[0][:5] == (100 * (0.2 + 0.2 + 0.2 * 0.7 + 0.7) / 1.6, 1.0, 1.0, 1.6, False)
+    assert found[1][:5] == (100 * 1.0 / 1.6, 1.0, 1.0, 1.0, True)
+    # Stop words say nothing of which entry is meant.
+    assert found[0].evidence == pytest.approx(ANSWER_EVIDENCE, abs=1e-5)
     assert rank.fuse(found[0], 0.1, 0.5) is None  # far from the meaning: not about it
     assert rank.fuse(found[1], 0.1, 0.5) == 100 / 1.6 / 2 + 5
 

@@ -252,7 +252,25 @@ def test_fused_scores_written_out() -> None:
     assert rank.fuse(partial, 0.84, 0.9) is None
     assert rank.fuse(None, 0.9, 0.9) == 45.0 and rank.fuse(None, 0.89, 0.9) is None
     assert rank.fuse(partial, None, 0.9) == 40.0  # no model: the words alone
-    assert rank.fuse_context(partial, 0.5, 0.4, False) == 0.3 * 40 + 70 * 0.5
-    assert rank.fuse_context(vouched, 0.2, 0.4, False) == 0.6 * 80 + 40 * 0.2  # every word found
-    assert rank.fuse_context(partial, 0.3, 0.4, False) is None
-    assert rank.fuse_context(partial, 0.3, 0.4, True) == 0.3 * 40 + 70 * 0.3  # the static rule took it
+
+
+def test_sentence_model_scores_written_out() -> None:
+    # Similarity plus 0.4 x the words' evidence, x 100 / 1.4; worked by hand.
+    import numpy as np
+    from pyroaring import BitMap
+
+    rare = rank.Lexical(80.0, 1.0, 1.0, 1.0, True, 0.9)  # a name only this entry has
+    common = rank.Lexical(60.0, 1.0, 1.0, 1.0, False, 0.05)  # words most entries share
+    sims = np.array([0.3, 0.45, 0.55, 0.3, 0.6], np.float32)
+    close = np.array([False, True, True, False, False])  # past their bars, by the model
+    static = np.array([-2.0, -2.0, -2.0, 0.95, 0.5], np.float32)  # the static threshold is 0.9
+    groups = [(rare, BitMap([0])), (common, BitMap([1, 3, 4]))]
+    ranked = rank.rank_sentences(groups, rank.Sentences(sims, close), static, 0.9, [10] * 5, 5, 0)
+    assert ranked == [
+        rank.Ranked(0, 47, True),  # (0.3 + 0.36) / 1.4: rare words decide, whatever the model says
+        rank.Ranked(2, 39, False),  # 0.55 / 1.4: by the model alone, it beats the common words'
+        rank.Ranked(1, 34, True),  # (0.45 + 0.02) / 1.4
+        rank.Ranked(3, 23, True),  # (0.3 + 0.02) / 1.4: the static vectors and the words took it
+    ]  # and entry 4 is neither close nor backed by the static vectors: not a result
+    judged = rank.Sentences(sims, close)
+    assert rank.rank_sentences(groups, judged, static, 0.9, [10] * 5, 5, 40) == ranked[:1]

@@ -4,7 +4,9 @@
     python tests/eval/evaluate.py --heldout  # the first held-out sets (see README)
     python tests/eval/evaluate.py --heldout2 # the second held-out sets
 
-Three FAQs: the shipped one, Debian's and Python's. Each has query sets:
+Three FAQs: the shipped one, Debian's and Python's; and "merged", the three
+in one file of 307 entries (ids kept apart by OFFSETS), where every query of
+the three asks for its own entry among all of them. Each has query sets:
 - "words": queries sharing words with their entry (typos, accents, sources);
 - "meaning": paraphrases, in a user's own words;
 - "offtopic": everyday questions that every FAQ must answer with nothing.
@@ -23,9 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from faq_cli.index import build
 from faq_cli.load import load_path
 from faq_cli.match import as_document
-from faq_cli.model import Entry, Summary
+from faq_cli.model import Entry, Faq, Summary
 from faq_cli.store import Store, open_store
 from faq_cli.text import stem, words
 
@@ -37,6 +40,15 @@ FAQS = {
     "python": HERE / "python-faq.yaml",
 }
 Expected = int | str | None  # an id, "summary", or None for nothing
+# The merged FAQ's ids: each FAQ's own, plus its offset.
+OFFSETS = {"partnership": 0, "debian": 1000, "python": 2000}
+
+
+def merged() -> Faq:
+    """The three FAQs as one, with the shipped FAQ's title and summary."""
+    faqs = {corpus: load_path(FAQS[corpus]) for corpus in OFFSETS}
+    entries = tuple(e._replace(id=e.id + OFFSETS[c]) for c, faq in faqs.items() for e in faq.entries)
+    return Faq(entries, "Three FAQs in one", faqs["partnership"].summary)
 
 
 def set_file(corpus: str, kind: str, heldout: str = "") -> Path | None:
@@ -54,6 +66,16 @@ def set_file(corpus: str, kind: str, heldout: str = "") -> Path | None:
 
 
 def cases(corpus: str, kind: str = "words", heldout: str = "") -> list[tuple[Expected, str]]:
+    if corpus == "merged":
+        if kind == "offtopic":
+            return cases("partnership", kind, heldout)
+        # An unrelated query of one FAQ may be about another: only those with an answer.
+        return [
+            (e if e == "summary" else e + OFFSETS[c], q)  # type: ignore[operator]
+            for c in OFFSETS
+            for e, q in cases(c, kind, heldout)
+            if e is not None
+        ]
     path = set_file(corpus, kind, heldout)
     lines = path.read_text(encoding="utf-8").splitlines() if path else []
     if kind == "offtopic" and not heldout:  # a third development set, written for issue #17
@@ -72,6 +94,8 @@ def cases(corpus: str, kind: str = "words", heldout: str = "") -> list[tuple[Exp
 
 def store(corpus: str) -> Store:
     """The FAQ as the command line reads it (built in memory, not cached)."""
+    if corpus == "merged":
+        return Store(build(merged(), {}))
     return open_store(FAQS[corpus], use_cache=False)
 
 
@@ -166,7 +190,7 @@ def held_out(argv: list[str]) -> str:
 
 def main() -> None:
     heldout = held_out(sys.argv)
-    for corpus in FAQS:
+    for corpus in [*FAQS, "merged"]:
         rank = ours(store(corpus))
         for kind in ("words", "meaning", "offtopic"):
             if not cases(corpus, kind, heldout):
@@ -178,7 +202,7 @@ def main() -> None:
             )
             for miss in rep.misses:
                 print("  miss:", miss)
-        if not heldout:
+        if not heldout and corpus != "merged":
             for kind in GENERATED:
                 rep = evaluate_generated(corpus, rank, kind)
                 print(f"{corpus} generated {kind}: top-1 {rep.top1}/{rep.queries}")
