@@ -60,12 +60,14 @@ SUGGESTED = "Tab: search for it"  # shown with a did-you-mean
 
 
 class Found(NamedTuple):
-    """What one query shows: its hits, or a suggestion when there are none."""
+    """What one query shows: its hits, or, when there are none, a suggestion
+    and the entries the sentence model put nearest (`Store.near_misses`)."""
 
     query: str
     hits: Sequence[Hit]
     suggestion: str | None = None
     final: bool = True  # False: the sentence model may read the query yet, when typing pauses
+    nearest: Sequence[Entry | Summary] = ()
 
 
 class Searcher:
@@ -139,7 +141,9 @@ def finder(store: Store, sentences: bool = True) -> Callable[[str], Found]:
                 everything.extend(Hit(item, 0, {}) for item in [*items, *store.entries()])
             return Found(query, everything)
         hits = store.search(query, LIMIT, sentences=sentences)
-        return Found(query, hits, None if hits else store.suggest(query))
+        if hits:
+            return Found(query, hits)
+        return Found(query, hits, store.suggest(query), nearest=store.near_misses)
 
     return find
 
@@ -298,7 +302,9 @@ class Browse(App[Entry | Summary | None]):
             return  # typed over already: the newer query's results are on their way
         again = self.shown is not None and self.shown.query == result.query
         if self.shown is not None and again and self.shown.hits == result.hits:
-            self.shown = result  # the sentence model ranks them alike: nothing to redraw
+            before, self.shown = self.shown, result  # the sentence model ranks them alike
+            if result.nearest != before.nearest:  # but it names what came near
+                self._preview()
             return
         self.query_one(Results).show(result.hits, keep=again)
         self.shown = result
@@ -313,6 +319,10 @@ class Browse(App[Entry | Summary | None]):
             entry.update(entry_panel(as_document(hit.entry), matched=hit.matched))
         elif self.shown is not None and self.shown.query.strip():
             message = Text(f"Nothing found for {visible(self.shown.query.strip(), one_line=True)!r}.")
+            for near in self.shown.nearest:
+                doc = as_document(near)
+                name = "the summary" if doc.id is None else f"#{doc.id}"
+                message.append(f"\nNearest: {name} {visible(doc.question, one_line=True)}")
             if self.shown.suggestion:
                 message.append(f"\nDid you mean: {visible(self.shown.suggestion, one_line=True)}?")
                 message.append(f"\n{SUGGESTED}", style="dim")

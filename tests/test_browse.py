@@ -198,6 +198,15 @@ def test_tab_takes_the_suggestion() -> None:
     assert term.finish() == 130
 
 
+def test_a_vague_question_names_the_nearest_entry_when_nothing_is_found() -> None:
+    term = Terminal("what is this whole thing about", cols=100)
+    # First what the words find (nothing), then the sentence model's near miss.
+    screen = term.wait_for("Nothing found for 'what is this whole thing about'", "Nearest: #1 What is the")
+    assert "0 results" in screen
+    term.send(ESC)
+    assert term.finish() == 130
+
+
 def test_hostile_text_never_reaches_the_terminal_raw(faq_file) -> None:  # type: ignore[no-untyped-def]
     term = Terminal("--data", str(faq_file(HOSTILE)), cols=100, rows=20)
     term.wait_for("1 result", "\\x1b[31mred", "\\x1b]0;pwned\\x07")  # shown, as escapes
