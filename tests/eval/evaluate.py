@@ -183,6 +183,26 @@ def evaluate_generated(corpus: str, rank: Ranker, kind: str) -> Report:
     return r
 
 
+def near_misses(corpus: str, faq: Store, heldout: str = "") -> str:
+    """How often a search that found nothing names a near miss: on off-topic
+    questions (rarely, one hopes), and on paraphrases it failed to answer (and
+    how often the entry meant is among those named)."""
+
+    def named(query: str) -> list[Expected]:
+        if faq.search(query):
+            return []
+        return [e.id if isinstance(e, Entry) else "summary" for e in faq.near_misses]
+
+    off = [named(q) for _, q in cases(corpus, "offtopic", heldout)]
+    missed = [(e, named(q)) for e, q in cases(corpus, "meaning", heldout) if not faq.search(q)]
+    hinted = sum(bool(n) for _, n in missed)
+    right = sum(e in n for e, n in missed)
+    return (
+        f"near misses named: off-topic {sum(map(bool, off))}/{len(off)}; "
+        f"paraphrases found nothing for {hinted}/{len(missed)}, the right entry among them {right}"
+    )
+
+
 def held_out(argv: list[str]) -> str:
     """The held-out set that the command line asks for, "" for none."""
     return next((a[2:] for a in argv if a in ("--heldout", "--heldout2")), "")
@@ -191,7 +211,8 @@ def held_out(argv: list[str]) -> str:
 def main() -> None:
     heldout = held_out(sys.argv)
     for corpus in [*FAQS, "merged"]:
-        rank = ours(store(corpus))
+        faq = store(corpus)
+        rank = ours(faq)
         for kind in ("words", "meaning", "offtopic"):
             if not cases(corpus, kind, heldout):
                 continue
@@ -202,6 +223,7 @@ def main() -> None:
             )
             for miss in rep.misses:
                 print("  miss:", miss)
+        print(f"{corpus} {near_misses(corpus, faq, heldout)}")
         if not heldout and corpus != "merged":
             for kind in GENERATED:
                 rep = evaluate_generated(corpus, rank, kind)
