@@ -328,7 +328,7 @@ class Store:
         vectors are used."""
         if not match.informative(qwords) or rank.confident(self._postings, qwords, matches):
             return None
-        if (model := self.sentence_model()) is None or (read := self._sentence_rows()) is None:
+        if (read := self._sentence_rows()) is None or (model := self.sentence_model()) is None:
             return None
         import numpy as np
 
@@ -357,22 +357,32 @@ class Store:
         chunk is read; None until then. A cached index of a large FAQ that
         lacks some starts a reader in the background (`sentences.start`)."""
         if self._sentences is None:
+            from faq_cli import sentences
+
+            (have,) = self.db.execute("SELECT count(*) FROM sentence").fetchone()
+            expected = sentences.chunks(len(self._lengths()))
+            if not have or have != expected:
+                # Too large to read when it was indexed: read in the background,
+                # where there are weights to read it with.
+                if self.origin is not None and len(self._lengths()) > sentences.UPFRONT:
+                    from faq_cli.encoder import WEIGHTS
+
+                    if WEIGHTS.is_file():
+                        self.reading = have / expected
+                        sentences.start(self.origin)
+                return None
             import numpy as np
 
-            from faq_cli import meaning, sentences
+            from faq_cli import meaning
 
             rows = self.db.execute("SELECT * FROM sentence ORDER BY chunk").fetchall()
-            expected = sentences.chunks(len(self._lengths()))
-            if not rows or len(rows) != expected:
-                # Too large to read when it was indexed: read in the background.
-                if self.origin is not None and len(self._lengths()) > sentences.UPFRONT:
-                    self.reading = len(rows) / expected
-                    sentences.start(self.origin)
-                return None
             for row in rows:
                 self._checked(*row)
             dims = len(rows[0][1]) // np.frombuffer(rows[0][2], np.float32).size
             vectors = [np.frombuffer(r[1], np.int8).reshape(-1, dims) for r in rows]
+            chunks = [r[0] for r in rows]
+            if chunks != list(range(expected)) or sum(map(len, vectors)) != len(self._lengths()):
+                raise ValueError("sentence rows")  # a fault of the cache
             scales = np.concatenate([np.frombuffer(r[2], np.float32) for r in rows])
             best = np.max([np.frombuffer(r[3], np.float32) for r in rows], axis=0)
             self._sentences = vectors, scales, meaning.bar(best)

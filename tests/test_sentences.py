@@ -141,6 +141,22 @@ def test_a_question_starts_the_reader_in_the_background_and_then_uses_the_model(
     assert '"id": 1,' in later.stdout.split("}")[0]
 
 
+def test_until_it_is_read_a_question_costs_what_the_static_vectors_cost(tmp_path: Path) -> None:
+    path = tmp_path / "large.yaml"
+    path.write_text(faq_text(sentences.UPFRONT + 20), encoding="utf-8")
+    env = {**background_env(tmp_path), "FAQ_BACKGROUND": "0"}
+    faq("search", "warehouse", "--data", str(path), env=env)  # the index, built
+    code = (
+        "import sys; from pathlib import Path; from faq_cli.store import open_store; "
+        "store = open_store(Path(sys.argv[1])); store.search(sys.argv[2]); "
+        "print(store.reading, 'numpy' in sys.modules)"
+    )
+    warm = subprocess.run(
+        [sys.executable, "-c", code, str(path), QUESTION], capture_output=True, text=True, env=env, check=True
+    )
+    assert warm.stdout.split() == ["0.0", "False"]  # nothing read yet, and no model loaded to say so
+
+
 def test_faq_background_0_reads_nothing_in_the_background(tmp_path: Path) -> None:
     path = tmp_path / "large.yaml"
     path.write_text(faq_text(sentences.UPFRONT + 20), encoding="utf-8")
@@ -180,3 +196,16 @@ def test_an_unrelated_question_gets_no_near_miss(run) -> None:  # type: ignore[n
     result = run("search", "what is a good name for a goldfish")
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr == "faq: nothing found for 'what is a good name for a goldfish'\n"
+
+
+def test_a_terminal_is_told_while_the_model_has_not_read_the_faq(tmp_path: Path) -> None:
+    from test_terminal import terminal
+
+    path = tmp_path / "large.yaml"
+    path.write_text(faq_text(sentences.UPFRONT + 20), encoding="utf-8")
+    env = {**background_env(tmp_path), "FAQ_BACKGROUND": "0"}
+    piped = faq("search", QUESTION, "--data", str(path), env=env)
+    assert "sentence model" not in piped.stderr  # a script's log is spared it
+    code, shown = terminal("search", QUESTION, "--data", str(path), env=env)
+    assert code in (0, 1)
+    assert "faq: the sentence model has read 0% of this FAQ" in " ".join(shown.split())
