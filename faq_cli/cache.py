@@ -22,10 +22,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     import sqlite3
 
-# Every file whose contents shape an index: the code that builds it (and all
-# it imports), and the model files whose vectors and thresholds it stores.
+# Every file whose contents shape an index: the code that reads the FAQ file
+# and builds it (and all they import), and the model files whose vectors and
+# thresholds it stores.
 _CODE = """index cache rank match text load apart source errors model meaning wordpiece encoder
-sentences process""".split()
+sentences process readers/__init__ readers/base readers/outline readers/markdown readers/rst
+readers/html readers/table readers/jsondata""".split()
 SHAPERS = (*(f"{m}.py" for m in _CODE), "vectors.sqlite", "minilm.safetensors")
 FORMAT = "9"  # bump when the schema changes; code changes are caught by `version`
 STALE_AFTER = 10  # seconds before a file no build has locked yet is a dead build's leftover

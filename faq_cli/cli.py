@@ -21,6 +21,7 @@ from faq_cli.process import error, hint
 
 if TYPE_CHECKING:
     from faq_cli.model import Entry, Summary
+    from faq_cli.readers.base import Read
     from faq_cli.store import Store
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -29,7 +30,7 @@ EPILOG = (
     "Exit codes: 0 found, 1 nothing found, 2 usage error or bad data, 130 interrupted, "
     "141 output pipe closed.  "
     "Data: --data PATH, else $FAQ_DATA, else the bundled FAQ. "
-    "--data, --json, --color, --no-cache and --no-pager may come before the command too."
+    "--data, --format, --level, --json, --color, --no-cache and --no-pager may come before the command too."
 )
 
 
@@ -102,12 +103,26 @@ app = typer.Typer(
 )
 
 
-def _store(data: str | None, no_cache: bool = False) -> "Store":
-    from faq_cli.source import bundled
+def _store(
+    data: str | None,
+    no_cache: bool = False,
+    fmt: "options.FormatName | None" = None,
+    level: int | None = None,
+) -> "Store":
+    """The FAQ that `--data` names (a file or a URL), read as `--format` and
+    `--level` say."""
+    from faq_cli.source import How, bundled, is_url
     from faq_cli.store import open_store
 
+    how = How(fmt.value if fmt else None, level)
     with Progress() as progress:
-        return open_store(Path(data) if data is not None else bundled(), not no_cache, progress, hint)
+        if data is not None and is_url(data):
+            from faq_cli.source import fetch, shown
+
+            with fetch(data, not no_cache, hint) as fetched:
+                how = how._replace(media=fetched.media)
+                return open_store(fetched.path, not no_cache, progress, hint, how, shown(data))
+        return open_store(Path(data) if data is not None else bundled(), not no_cache, progress, hint, how)
 
 
 @app.callback()
@@ -126,6 +141,8 @@ def list_(
     color: options.ColorWhen = Color.auto,
     no_cache: options.NoCache = False,
     no_pager: options.Pager = False,
+    fmt: options.Format = None,
+    level: options.Level = None,
 ) -> None:
     """List every entry's id and question.
 
@@ -139,7 +156,7 @@ def list_(
     """
     from faq_cli import render
 
-    store = _store(data, no_cache)
+    store = _store(data, no_cache, fmt, level)
     entries = store.entries()  # all read before any is shown
     out = Out(as_json, color, paged=not no_pager)
     if out.json:
@@ -161,6 +178,8 @@ def show(
     color: options.ColorWhen = Color.auto,
     no_cache: options.NoCache = False,
     no_pager: options.Pager = False,
+    fmt: options.Format = None,
+    level: options.Level = None,
 ) -> int:
     """Show one entry in full: question, answer, sources.
 
@@ -174,12 +193,12 @@ def show(
       faq show summary
     """
     if entry_id.strip().casefold() == "summary":
-        return summary(data, as_json, color, no_cache, no_pager)
+        return summary(data, as_json, color, no_cache, no_pager, fmt, level)
     try:
         number = int(entry_id)
     except ValueError:
         raise UsageError(f"ID must be an entry's number or 'summary', not {entry_id!r}") from None
-    store = _store(data, no_cache)
+    store = _store(data, no_cache, fmt, level)
     entry = store.get(number)
     out = Out(as_json, color, paged=not no_pager)
     if entry is None:
@@ -208,6 +227,8 @@ def search(
     color: options.ColorWhen = Color.auto,
     no_cache: options.NoCache = False,
     no_pager: options.Pager = False,
+    fmt: options.Format = None,
+    level: options.Level = None,
 ) -> int:
     """Search questions, answers, sources and tags; best match first.
 
@@ -228,7 +249,7 @@ def search(
     query = usage.query(words)
     if not query.strip():
         raise UsageError("the query is empty; try 'faq search \"Costa Rica\"'")
-    store = _store(data, no_cache)
+    store = _store(data, no_cache, fmt, level)
     if exact:
         hits = [h for h in store.exact(query, limit) if h.score >= min_score]
     else:
@@ -295,6 +316,8 @@ def summary(
     color: options.ColorWhen = Color.auto,
     no_cache: options.NoCache = False,
     no_pager: options.Pager = False,
+    fmt: options.Format = None,
+    level: options.Level = None,
 ) -> int:
     """Show the news summary the FAQ is about, with its headline.
 
@@ -304,7 +327,7 @@ def summary(
       faq summary
       faq summary --json | jq -r .headline
     """
-    store = _store(data, no_cache)
+    store = _store(data, no_cache, fmt, level)
     out = Out(as_json, color, paged=not no_pager)
     if (summary := store.summary) is None:
         if out.json:
@@ -323,6 +346,8 @@ def browse(
     as_json: options.Json = False,
     color: options.ColorWhen = Color.auto,
     no_cache: options.NoCache = False,
+    fmt: options.Format = None,
+    level: options.Level = None,
 ) -> int:
     """Search as you type, in a full-screen view.
 
@@ -341,7 +366,7 @@ def browse(
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         raise UsageError("browse needs a terminal; use 'faq search'")
     query = usage.query(words or [])
-    store = _store(data, no_cache)
+    store = _store(data, no_cache, fmt, level)
     if color is Color.never:
         os.environ["NO_COLOR"] = "1"  # Textual's own switch
     from faq_cli.browse import browse as run
@@ -359,38 +384,86 @@ def validate(
     path: options.Checked = None,
     data: options.Data = None,
     as_json: options.Json = False,
+    fmt: options.Format = None,
+    level: options.Level = None,
 ) -> int:
-    """Check a FAQ file; report each problem where it is.
+    """Check a FAQ file of any format; report each problem where it is.
 
-    Exit 0 when valid, 2 when not.
+    Says how it was read: as which format, with how many entries, and which
+    heading level holds the questions. Exit 0 when valid, 2 when not.
 
     Examples:
 
     \b
       faq validate my-faq.yaml
+      faq validate docs/FAQ.md --level 3
       FAQ_DATA=my-faq.yaml faq validate
     """
     from faq_cli.errors import DataError
-    from faq_cli.load import load_path
     from faq_cli.render import validation_dict
-    from faq_cli.source import bundled
 
     # PATH wins over $FAQ_DATA, as --data does; PATH with --data is ambiguous.
     if path is not None and data is not None and ctx.get_parameter_source("data").name == "COMMANDLINE":  # type: ignore[union-attr]
         raise UsageError("give the file to check as PATH or with --data, not both")
-    given = path or data
-    target = Path(given) if given else bundled()
     try:
-        faq = load_path(target)
+        name, read = _read(path or data, fmt, level)
     except DataError as exc:
         if as_json:
-            Out(True, Color.never).json_doc(validation_dict(str(target), exc.problems))
+            Out(True, Color.never).json_doc(validation_dict(exc.file, exc.problems))
         raise
     if as_json:
-        Out(True, Color.never).json_doc(validation_dict(str(target), entries=len(faq.entries)))
+        Out(True, Color.never).json_doc(validation_dict(name, entries=len(read.faq.entries), read=read))
     else:
-        hint(f"{target}: valid, {len(faq.entries)} entries")
+        from faq_cli.readers import NAMES
+
+        notes = "".join(f"; {note}" for note in read.notes)
+        hint(f"{name}: valid, {len(read.faq.entries)} entries, read as {NAMES[read.format]}{notes}")
     return EXIT_OK
+
+
+@app.command(short_help="Print a FAQ of any format in faq's own YAML.")
+def convert(
+    path: options.Converted,
+    as_json: options.Json = False,
+    fmt: options.Format = None,
+    level: options.Level = None,
+) -> int:
+    """Print a FAQ file of any format (or at a URL) in faq's own YAML format:
+    entries, sources, tags and the summary, for you to curate.
+
+    'faq validate' accepts what it prints, with the same entries in the
+    same order; --json prints the same document as JSON.
+
+    Examples:
+
+    \b
+      faq convert docs/FAQ.md > faq.yaml
+      faq convert https://example.org/faq.html
+      faq convert export.csv --json | jq '.entries | length'
+    """
+    from faq_cli import render
+
+    name, read = _read(path, fmt, level)
+    if as_json:
+        Out(True, Color.never).json_doc(render.faq_dict(read.faq))
+    else:
+        Out(False, Color.never).lines([render.faq_yaml(read.faq, name).rstrip("\n")])
+    return EXIT_OK
+
+
+def _read(given: str | None, fmt: "options.FormatName | None", level: int | None) -> "tuple[str, Read]":
+    """The FAQ file (or URL) `given`, else the bundled FAQ, read and checked
+    whole, with no index: its name in messages, and how it was read."""
+    from faq_cli import readers
+    from faq_cli.source import bundled, fetch, is_url, read_bytes, shown
+
+    if given is not None and is_url(given):
+        with fetch(given, True, hint) as fetched:
+            name, data, media = shown(given), read_bytes(fetched.path), fetched.media
+    else:
+        target = Path(given) if given else bundled()
+        name, data, media = str(target), read_bytes(target), None
+    return name, readers.read(data, name, fmt.value if fmt else None, level, media)
 
 
 @app.command(short_help="Print the FAQ file format's JSON Schema.")

@@ -2,6 +2,7 @@
 the commands that take it (as sqlite-utils does), and what completes them."""
 
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -57,7 +58,40 @@ Data = Annotated[
         envvar="FAQ_DATA",
         show_envvar=True,
         metavar="PATH",
-        help="FAQ file to read (default: the bundled FAQ).",
+        help="FAQ file or http(s) URL to read (default: the bundled FAQ).",
+    ),
+]
+
+
+class FormatName(StrEnum):
+    """The formats `--format` names (`readers.FORMATS`)."""
+
+    yaml = "yaml"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+    markdown = "markdown"
+    rst = "rst"
+    html = "html"
+
+
+Format = Annotated[
+    FormatName | None,
+    typer.Option(
+        "--format",
+        case_sensitive=False,
+        metavar="NAME",
+        help="Read the FAQ as yaml, json, csv, tsv, markdown, rst or html (default: by name, then content).",
+    ),
+]
+Level = Annotated[
+    int | None,
+    typer.Option(
+        "--level",
+        min=1,
+        max=7,
+        metavar="N",
+        help="The heading level of the questions in Markdown, reStructuredText or HTML (7: <details>).",
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON document for scripts.")]
@@ -87,6 +121,8 @@ def complete_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
 
     # While completing, --data (or $FAQ_DATA) arrives unconverted, as a string.
     data = ctx.params.get("data")
+    if data and "://" in data:
+        return []  # no fetching while a shell completes a word
     try:
         store = open_store(Path(data) if data else bundled())
     except FaqError:
@@ -133,5 +169,11 @@ FirstQuery = Annotated[
 ]
 Checked = Annotated[
     str | None,
-    typer.Argument(metavar="[PATH]", help="FAQ file to check (default: the active one).", show_default=False),
+    typer.Argument(
+        metavar="[PATH]", help="FAQ file or URL to check (default: the active one).", show_default=False
+    ),
+]
+Converted = Annotated[
+    str,
+    typer.Argument(metavar="PATH", help="FAQ file or URL to convert.", show_default=False),
 ]

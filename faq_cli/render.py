@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from faq_cli.errors import Problem
+    from faq_cli.model import Faq
     from faq_cli.rank import Hit
+    from faq_cli.readers.base import Read
 
 # --- JSON ---------------------------------------------------------------------
 
@@ -32,12 +34,57 @@ def entry_dict(entry: Entry | Document) -> dict[str, Any]:
     }
 
 
-def validation_dict(file: str, problems: Sequence[Problem] = (), entries: int = 0) -> dict[str, Any]:
-    """What `faq validate --json` reports: the problems, or how many entries."""
+def validation_dict(
+    file: str, problems: Sequence[Problem] = (), entries: int = 0, read: Read | None = None
+) -> dict[str, Any]:
+    """What `faq validate --json` reports: the problems, or how many entries,
+    read as which format (and at which heading level), and what was left out."""
     if problems:
         rows = [{"message": p.message, "path": p.path, "line": p.line, "column": p.column} for p in problems]
         return {"valid": False, "file": file, "problems": rows}
-    return {"valid": True, "file": file, "entries": entries}
+    out: dict[str, Any] = {"valid": True, "file": file, "entries": entries}
+    if read is not None:
+        out |= {"format": read.format, "level": read.level, "notes": list(read.notes)}
+    return out
+
+
+def faq_dict(faq: Faq) -> dict[str, Any]:
+    """A FAQ in our own file format's shape: what `faq convert` writes."""
+    out: dict[str, Any] = {}
+    if faq.title:
+        out["title"] = faq.title
+    if faq.summary:
+        out["summary"] = {"headline": faq.summary.headline, "text": faq.summary.text}
+        if faq.summary.source:
+            out["summary"]["source"] = faq.summary.source
+    out["entries"] = [
+        {
+            "id": e.id,
+            "question": e.question,
+            "answer": e.answer,
+            **({"sources": list(e.sources)} if e.sources else {}),
+            **({"tags": list(e.tags)} if e.tags else {}),
+        }
+        for e in faq.entries
+    ]
+    return out
+
+
+def faq_yaml(faq: Faq, origin: str) -> str:
+    """A FAQ as a file of our own format, for a person to curate: multi-line
+    text as literal blocks, anything YAML would misread quoted."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        style = "|" if "\n" in value else None  # the emitter quotes it instead where a block cannot hold it
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, text)
+    body = yaml.dump(faq_dict(faq), Dumper=Dumper, allow_unicode=True, sort_keys=False, width=100)
+    return f"# Converted by 'faq convert' from {visible(origin, one_line=True)}.\n{body}"
 
 
 def hit_dict(hit: Hit) -> dict[str, Any]:

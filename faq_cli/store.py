@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from faq_cli import encoder, meaning
     from faq_cli.index import Progress
+    from faq_cli.source import How
 
 # How far below its bar (in cosine) the sentence model may put an entry and
 # still name it as the nearest, when nothing is found: a vague question on a
@@ -43,13 +44,21 @@ T = TypeVar("T")
 
 
 def open_store(
-    path: Path, use_cache: bool = True, progress: Progress | None = None, notice: cache.Notice | None = None
+    path: Path,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+    notice: cache.Notice | None = None,
+    how: How | None = None,
+    name: str | None = None,
 ) -> Store:
-    """The store for the FAQ file at `path`, from the cache when it is current;
-    `notice` says once why the cache is not used, where it is not private."""
-    from faq_cli.source import read_bytes
+    """The store for the FAQ file at `path`, read as `how` says, from the
+    cache when it is current; `notice` says once why the cache is not used,
+    where it is not private. Messages name the file `name` (a URL, say)."""
+    from faq_cli.source import How, read_bytes
 
+    how = how or How()
     typed = path  # messages name the file as the user did; the cache, by its real path
+    name = name or str(typed)
     try:
         path = path.resolve()
         st = path.stat()
@@ -62,18 +71,17 @@ def open_store(
         "mtime": st.st_mtime_ns,
         "ctime": st.st_ctime_ns,
         "inode": st.st_ino,
+        "how": ":".join(map(str, how)),  # another format or level is another index
     }
     target = cache.place(path, notice) if use_cache else None
     if target is not None and (db := _current(target, path, identity)) is not None:
         return Store(db, target)
-    from faq_cli import apart
+    from faq_cli import apart, readers
     from faq_cli.index import build
 
-    if st.st_size >= apart.FROM_BYTES:
-        return Store(build(apart.Parsed(typed, str(typed), identity), identity, target, progress))
-    from faq_cli.load import read_hashed
-
-    faq, identity["sha256"] = read_hashed(typed, str(typed), progress)
+    if st.st_size >= apart.FROM_BYTES and readers.is_yaml(typed, name, how):
+        return Store(build(apart.Parsed(typed, name, identity), identity, target, progress))
+    faq, identity["sha256"] = readers.read_hashed(typed, name, how, progress)
     return Store(build(faq, identity, target, progress))
 
 
@@ -100,6 +108,7 @@ def _current(target: Path, path: Path, identity: dict[str, object]) -> sqlite3.C
         if changed and (
             meta.get("path") != identity["path"]
             or meta.get("size") != identity["size"]
+            or meta.get("how") != identity["how"]  # read another way: another index
             or meta.get("sha256") != _sha256(path.read_bytes())
         ):
             db.close()

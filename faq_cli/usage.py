@@ -16,7 +16,7 @@ from faq_cli.errors import UsageError
 # Options every command that reads a FAQ takes: given before the command, they
 # are moved after it. Those that take a value.
 COMMON = {"--json", "--no-cache", "--no-pager"}
-COMMON_WITH_VALUE = {"--data", "--color"}
+COMMON_WITH_VALUE = {"--data", "--color", "--format", "--level"}
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
 MAX_QUERY_CHARS = 1000
 # Below this many columns, commands are listed with their description under

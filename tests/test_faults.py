@@ -179,24 +179,34 @@ def test_a_cache_copied_to_another_faq_s_name_with_its_identity_is_not_believed(
 def test_the_cache_key_covers_every_file_that_shapes_an_index(tmp_path: Path) -> None:
     import ast
 
-    # Every module building an index imports, and the model files it reads.
+    # Every module that reads a FAQ file or builds an index imports (a package
+    # as its __init__), and the model files it reads.
+    def file_of(module: str) -> str:
+        return f"{module}/__init__" if (ROOT / "faq_cli" / module).is_dir() else module
+
     def imports(module: str) -> set[str]:
         tree = ast.parse((ROOT / "faq_cli" / f"{module}.py").read_text())
         out = set()
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module == "faq_cli":
-                out |= {a.name for a in node.names}
-            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("faq_cli."):
-                out.add(node.module.split(".")[1])  # type: ignore[union-attr]
-        return out
+            if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith("faq_cli"):
+                continue
+            package = node.module.removeprefix("faq_cli").strip(".").replace(".", "/")  # type: ignore[union-attr]
+            if package and not (ROOT / "faq_cli" / package).is_dir():
+                out.add(package)  # from faq_cli.x import name
+            else:  # from faq_cli import x; from faq_cli.readers import x
+                out |= {file_of(f"{package}/{a.name}".strip("/")) for a in node.names}
+                if package:
+                    out.add(f"{package}/__init__")
+        return {m for m in out if (ROOT / "faq_cli" / f"{m}.py").exists()}
 
-    needed, todo = set(), ["index"]
+    needed, todo = set(), ["index", "readers/__init__"]
     while todo:
         if (module := todo.pop()) not in needed:
             needed.add(module)
             todo += imports(module)
     assert {f"{m}.py" for m in needed} | {"vectors.sqlite", "minilm.safetensors"} <= set(cache.SHAPERS)
     for name in cache.SHAPERS:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text("x")
     for name in cache.SHAPERS:
         before = cache.version(tmp_path)
