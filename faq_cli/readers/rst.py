@@ -19,8 +19,9 @@ _CODE = "code-block sourcecode code productionlist".split()
 _TEXT = "versionadded versionchanged deprecated seealso glossary".split()
 _DROPPED = "toctree index highlight currentmodule module automodule autoclass autofunction".split()
 _TARGET = re.compile(r"^(.*?)\s*<[^<>]*>$", re.S)  # "text <target>": the text
-# A role docutils does not know, left as written: its text is what a reader sees.
-_UNKNOWN_ROLE = re.compile(r":[\w.+-]+(?::[\w.+-]+)*:`([^`]*)`")
+# A role docutils does not know, or a substitution defined in another file, left
+# as written: its text is what a reader sees.
+_UNKNOWN_ROLE = re.compile(r":[\w.+-]+(?::[\w.+-]+)*:`([^`]*)`|\|(\w[\w -]*)\|_{0,2}")
 _registered = False
 
 
@@ -125,7 +126,7 @@ def _text(node: Any) -> str:
 
 
 def _roles(text: str) -> str:
-    return _UNKNOWN_ROLE.sub(lambda m: _TARGET.sub(r"\1", m.group(1)).lstrip("~!"), text)
+    return _UNKNOWN_ROLE.sub(lambda m: _TARGET.sub(r"\1", m.group(1) or m.group(2)).lstrip("~!"), text)
 
 
 def _text_items(node: Any) -> str:
