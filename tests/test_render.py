@@ -22,6 +22,10 @@ HOSTILE = Entry(
 
 def test_visible_escapes_controls_bidi_and_zero_width() -> None:
     assert visible("a\x1b[31mb") == "a\\x1b[31mb"
+    # Every C0 control but tab and newline, DEL, and every C1 control.
+    for code in [*range(0x20), 0x7F, *range(0x80, 0xA0)]:
+        if chr(code) not in "\t\n":
+            assert visible(f"a{chr(code)}b") == f"a\\x{code:02x}b", hex(code)
     assert visible("x\u202ey\u200bz") == "x\\u202ey\\u200bz"
     assert visible("line\nnext\ttab") == "line\nnext\ttab"
     assert visible("line\nnext\ttab", one_line=True) == "line\\nnext\\ttab"

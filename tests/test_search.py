@@ -13,9 +13,9 @@ from faq_cli import match, rank, text
 from faq_cli.index import build
 from faq_cli.load import load_path, load_text
 from faq_cli.match import close_words, osa_distance, typo_allowance
-from faq_cli.model import Faq
+from faq_cli.model import Entry, Faq
 from faq_cli.rank import Hit
-from faq_cli.store import Store
+from faq_cli.store import Store, _SqlVocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 STORE = Store(build(load_path(ROOT / "data" / "faq.yaml"), {}))  # the same SQLite index, in memory
@@ -220,6 +220,21 @@ def test_the_ascii_fast_path_finds_the_same_words(sample: str) -> None:
         text.fold(sample)
         == text.compiled(text._MARKS).sub("", unicodedata.normalize("NFKD", sample)).casefold()
     )
+
+
+def test_word_families_keep_a_stem_of_three_letters_for_a_plural_and_four_else() -> None:
+    words = ("bugs", "cats", "testing", "installation", "mixed", "is")
+    assert [text.stem(w) for w in words] == ["bug", "cat", "test", "install", "mixed", "is"]
+
+
+def test_a_typo_of_two_edits_in_a_long_word_is_a_sure_match() -> None:
+    faq = in_memory(Faq((Entry(1, "Where is the documentation?", "Online."), Entry(2, "Who wrote it?", "Us."))))
+    hits = faq.search("documantetion")  # two letters replaced, of thirteen
+    assert [h.entry.id for h in hits][:1] == [1]  # type: ignore[union-attr]
+    qwords = match.query_words("documantetion")
+    matches = {q: match.word_matches(_SqlVocabulary(faq.db), q) for q in qwords}
+    assert matches == {"documantetion": {"documentation": match.TYPO[2]}}
+    assert match.TYPO[2] >= match.SURE  # so that it vouches, as a word the FAQ has would
 
 
 def test_typo_allowance_grows_at_5_and_9_letters() -> None:

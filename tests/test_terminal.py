@@ -27,7 +27,9 @@ def terminal(
     child.expect(pexpect.EOF, timeout=60)
     child.close()
     text = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", (child.before or b"").decode("utf-8"))
-    return child.exitstatus or 0, text.replace("\r\n", "\n")
+    # A process ended by a signal has no exit status: report it as a shell does.
+    code = child.exitstatus if child.exitstatus is not None else 128 + child.signalstatus
+    return code, text.replace("\r\n", "\n")
 
 
 @pytest.fixture
