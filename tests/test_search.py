@@ -228,7 +228,8 @@ def test_word_families_keep_a_stem_of_three_letters_for_a_plural_and_four_else()
 
 
 def test_a_typo_of_two_edits_in_a_long_word_is_a_sure_match() -> None:
-    faq = in_memory(Faq((Entry(1, "Where is the documentation?", "Online."), Entry(2, "Who wrote it?", "Us."))))
+    entries = (Entry(1, "Where is the documentation?", "Online."), Entry(2, "Who wrote it?", "Us."))
+    faq = in_memory(Faq(entries))
     hits = faq.search("documantetion")  # two letters replaced, of thirteen
     assert [h.entry.id for h in hits][:1] == [1]  # type: ignore[union-attr]
     qwords = match.query_words("documantetion")
