@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from faq_cli.errors import DataError, Problem
+from faq_cli.errors import DataError, FaqError, Problem
 
 # A 100,000-entry FAQ of long real answers is about 114 MB, and its first read
 # peaks near 250 MB (see docs/scale.md); past this, the error says how
@@ -35,7 +35,11 @@ def bundled() -> Path:
     # The package's own search location is where importlib.resources.files()
     # looks too, without the 6 ms of imports (zipfile among them) that files()
     # would add to every start. Packages installed by pip are directories.
-    spec = import_module("faq_cli.data").__spec__
+    try:
+        spec = import_module("faq_cli.data").__spec__
+    except ModuleNotFoundError:  # a source tree, not installed: its data/ is not the package's yet
+        run = "run 'python3 -m pip install -e .' here, or give one with --data"
+        raise FaqError(f"the bundled FAQ is not installed; {run}") from None
     assert spec is not None and spec.submodule_search_locations, "faq_cli.data is a package"
     return Path(next(iter(spec.submodule_search_locations))) / "faq.yaml"
 
@@ -44,6 +48,15 @@ def max_bytes() -> int:
     """The size limit, from FAQ_MAX_BYTES when set to a positive integer."""
     value = os.environ.get("FAQ_MAX_BYTES", "")
     return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_MAX_BYTES
+
+
+def within_limit(size: int, name: str) -> int:
+    """The size limit, once `size` is within it; else the worded error."""
+    limit = max_bytes()
+    if size > limit:
+        message = f"file is {size:,} bytes, over the {limit:,}-byte limit; set FAQ_MAX_BYTES to raise it"
+        raise DataError(name, [Problem(message)])
+    return limit
 
 
 def read_bytes(path: Path) -> bytes:
@@ -55,11 +68,7 @@ def read_bytes(path: Path) -> bytes:
             raise DataError(name, [Problem("is a directory, not a FAQ file")])
         if not stat.S_ISREG(st.st_mode):  # a FIFO or a device could block or never end
             raise DataError(name, [Problem("is not a regular file")])
-        size = st.st_size
-        limit = max_bytes()
-        if size > limit:
-            message = f"file is {size:,} bytes, over the {limit:,}-byte limit; set FAQ_MAX_BYTES to raise it"
-            raise DataError(name, [Problem(message)])
+        limit = within_limit(st.st_size, name)
         with path.open("rb") as f:
             data = f.read(limit + 1)
     except FileNotFoundError:

@@ -65,6 +65,9 @@ def open_store(
     except (OSError, ValueError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
         read_bytes(typed)  # raises the worded error for this path
         raise
+    from faq_cli.source import within_limit
+
+    within_limit(st.st_size, name)  # cached or not, the limit holds
     identity: dict[str, object] = {
         "path": str(path),
         "size": st.st_size,

@@ -49,13 +49,56 @@ def test_fifo_is_refused_instead_of_blocking(run, tmp_path: Path) -> None:  # ty
     assert "not a regular file" in result.stderr
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads unreadable files")
+@pytest.mark.skipif(
+    os.geteuid() == 0, reason="root reads any file: an unreadable file's real refusal goes untested here"
+)
 def test_unreadable_file(run, faq_file) -> None:  # type: ignore[no-untyped-def]
     path = faq_file(VALID)
     path.chmod(0)
     result = run("list", "--data", str(path))
     assert_data_error(result, path)
     assert "permission denied" in result.stderr
+
+
+def test_a_file_the_system_will_not_open_says_permission_denied(run, faq_file, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # What the test above sees as anyone but root, for everyone: the refusal, worded.
+    path = faq_file(VALID)
+
+    def refused(self: Path, *args: object, **kwargs: object) -> object:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", refused)
+    result = run("list", "--data", str(path), "--no-cache")
+    assert_data_error(result, path)
+    assert result.stderr == f"faq: error: {path}: permission denied\n"
+
+
+def test_the_size_limit_holds_with_a_warm_cache(run, faq_file) -> None:  # type: ignore[no-untyped-def]
+    path = faq_file(VALID)
+    assert run("list", "--data", str(path)).exit_code == 0  # cached now
+    size = path.stat().st_size
+    result = run("list", "--data", str(path), env={"FAQ_MAX_BYTES": str(size - 1)})
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (
+        f"faq: error: {path}: file is {size:,} bytes, over the {size - 1:,}-byte limit; "
+        "set FAQ_MAX_BYTES to raise it\n"
+    )
+
+
+def test_a_source_tree_without_an_install_says_in_one_line_what_to_run(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    # As if faq_cli were imported from its source tree, where data/ is not yet faq_cli.data.
+    code = "import sys; sys.modules['faq_cli.data'] = None; sys.argv = ['faq', 'search', 'costa']\n"
+    code += "from faq_cli.cli import main\nmain()\n"
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == (
+        "faq: error: the bundled FAQ is not installed; run 'python3 -m pip install -e .' here, "
+        "or give one with --data\n"
+    )
 
 
 @pytest.mark.parametrize(

@@ -105,7 +105,11 @@ def test_unwritable_cache_directory_still_works(tmp_path: Path, monkeypatch: pyt
     assert questions(path) == ["alpha 0"]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only directories")
+@pytest.mark.skipif(
+    os.geteuid() == 0,
+    reason="root writes into read-only directories: a real read-only cache goes untested here "
+    "(test_unwritable_cache_directory_still_works covers the fallback for everyone)",
+)
 def test_read_only_cache_directory_still_works(tmp_path: Path) -> None:
     folder = cache_dir()
     assert folder is not None
