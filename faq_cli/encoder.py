@@ -76,6 +76,9 @@ class Encoder:
         self.heads = int(self.meta["heads"])
         self.dims = int(tensor("embed.norm").shape[1])
         self._pieces: dict[str, list[int]] = {}  # a word's token ids
+        # float32 for queries and indexes; the build scripts use float64, whose
+        # results round to the same float16 and int8 whatever BLAS computes them.
+        self.dtype: Any = np.float32
 
     @functools.cached_property
     def vocab(self) -> dict[str, int]:
@@ -94,15 +97,14 @@ class Encoder:
         """`rows` times a layer's matrix (int8 times each column's scale): for a
         `few` rows (a query) made float for this product alone, a few MB at a
         time; else made float once for all the texts to come (`weights`)."""
-        import numpy as np
 
         if few:
-            return (rows @ self.tensor(name).astype(np.float32)) * self.tensor(name + ".scale")
+            return (rows @ self.tensor(name).astype(self.dtype)) * self.tensor(name + ".scale")
         return rows @ self.weights[name]
 
     @functools.cached_property
     def weights(self) -> dict[str, Any]:
-        """The matrices as float32 (int8 times each column's scale), made once:
+        """The matrices as floats (int8 times each column's scale), made once:
         every text goes through all of them."""
         import numpy as np
 
@@ -110,7 +112,7 @@ class Encoder:
         for i in range(self.layers):
             for name in ("qkv", "attention", "expand", "contract"):
                 key = f"layer.{i}.{name}"
-                out[key] = np.multiply(self.tensor(key), self.tensor(key + ".scale"), dtype=np.float32)
+                out[key] = np.multiply(self.tensor(key), self.tensor(key + ".scale"), dtype=self.dtype)
         return out
 
     def ids(self, text: str, most: int = MAX_TOKENS) -> list[int]:
@@ -144,7 +146,7 @@ class Encoder:
         import numpy as np
 
         ids = [self.ids(t, most) for t in texts]
-        out = np.zeros((len(texts), self.dims), np.float32)
+        out = np.zeros((len(texts), self.dims), self.dtype)
         batches = _batches(ids)
         if len(batches) == 1:  # a query, or a few texts of like length
             few = sum(map(len, ids)) <= FEW_ROWS and "weights" not in self.__dict__
@@ -186,7 +188,7 @@ class Encoder:
             out += t(name + ".bias")
             return out
 
-        x = t("embed.words")[tokens].astype(np.float32) * t("embed.words.scale")[tokens][..., None]
+        x = t("embed.words")[tokens].astype(self.dtype) * t("embed.words.scale")[tokens][..., None]
         x += t("embed.positions")[:width] + t("embed.type")
         x = _norm(x.reshape(rows * width, -1), t("embed.norm"))
         hidden = x.shape[-1]
@@ -221,10 +223,8 @@ class Encoder:
         return summed / np.maximum(norms, 1e-12)
 
     def probes(self) -> Any:
-        """The shipped probe questions' vectors (`meaning.Model.threshold`), float32."""
-        import numpy as np
-
-        return self.tensor("probes").astype(np.float32)
+        """The shipped probe questions' vectors (`meaning.local_calibration`)."""
+        return self.tensor("probes").astype(self.dtype)
 
 
 def _batches(ids: list[list[int]]) -> list[list[int]]:

@@ -182,10 +182,10 @@ def local_calibration(
         kept = np.flatnonzero(part.any(axis=1))
         if not len(kept) or not k:
             continue
-        sims = probes @ (part[kept].astype(np.float32) / 127).T  # probes x entries
+        sims = probes @ (part[kept].astype(probes.dtype) / 127).T  # probes x entries, in their precision
         local = np.partition(sims, len(probes) - k, axis=0)[-k:].mean(axis=0)
         scales[a + kept] = local
-        best = np.maximum(best, (sims - local).max(axis=1))
+        best = np.maximum(best, (sims - local).max(axis=1).astype(np.float32))
     return scales, best
 
 
