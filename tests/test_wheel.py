@@ -48,3 +48,19 @@ def test_wheel_installs_and_searches_outside_the_checkout(tmp_path: Path) -> Non
     assert json.loads(own_words.stdout)[0]["id"] == 8
     module = run("python", "-m", "faq_cli", "show", "8")
     assert module.returncode == 0 and "Costa Rica" in module.stdout
+    # Reading other formats needs what the wheel installs (markdown-it-py, docutils).
+    markdown = elsewhere / "faq.md"
+    markdown.write_text("# Shop\n\n## Do you deliver?\n\nYes.\n", encoding="utf-8")
+    read = run("faq", "list", "--data", str(markdown))
+    assert (read.returncode, read.stdout) == (0, "1\tDo you deliver?\n"), read.stderr
+    # Every licence the package ships under, in full, where pip shows them.
+    shown = run("python", "-m", "pip", "show", "-f", "faq-cli").stdout
+    licences = [line.strip() for line in shown.splitlines() if "licenses/" in line]
+    names = {Path(line).name for line in licences}
+    assert {"LICENSE", "NOTICE", "Apache-2.0.txt", "WordNet-3.0.txt", "fortune-mod.txt"} <= names
+    assert {"FOLDOC.txt", "GFDL-1.3.txt", "Partnership-FAQ.txt"} <= names
+    site = Path(shown.split("Location: ", 1)[1].splitlines()[0])
+    apache = next(site / line for line in licences if line.endswith("Apache-2.0.txt"))
+    assert "TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION" in apache.read_text()
+    wordnet = next(site / line for line in licences if line.endswith("WordNet-3.0.txt"))
+    assert "Permission to use, copy, modify and distribute this software" in wordnet.read_text()
