@@ -36,7 +36,8 @@ SURE = 0.6
 
 
 # Closeness of a typo match, by edits; times DOUBT when the query word is itself
-# a word of the language that the FAQ lacks ("shirt" is not a slip for "short").
+# a word of the language that the FAQ lacks: a real word one letter from a FAQ
+# word was more likely meant as typed than mistyped.
 TYPO = {1: 0.8, 2: 0.65}
 
 

@@ -72,8 +72,9 @@ def vouches(found_all_surely: bool, keywords: bool, beyond_answer: bool, specifi
     is bare keywords, searched as grep would, or a question of which some
     informative word is surely in the entry's question, tags or sources and
     some is `specific` (not `COMMON`). A question's words found only in an
-    answer may be used there in another sense ("how to tie a tie", a toy's
-    bow tie): there the meaning decides."""
+    answer may be used there in another sense (an answer's passing example
+    shares words with questions about something else): there the meaning
+    decides."""
     return found_all_surely and (keywords or (beyond_answer and specific))
 
 
@@ -232,8 +233,9 @@ def in_order(
 ) -> list[Ranked]:
     """The first `limit` of `ranked`, where entries of equal score come in
     order of how many pairs of the query's words (`sequence`, as typed) their
-    question has side by side, in the query's order: "convert a string to a
-    number" before "convert a number to a string"."""
+    question has side by side, in the query's order: of two questions with the
+    same words, the one that says them in the order the query does, since word
+    order carries meaning (which of two things becomes the other)."""
     pairs = list(pairwise(sequence))
 
     def in_a_row(pos: int) -> int:

