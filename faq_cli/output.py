@@ -53,20 +53,13 @@ class Out:
         )
 
     def lines(self, lines: Iterable[str]) -> None:
-        write = sys.stdout.write
-        for line in lines:
-            write(line + "\n")
+        text = "".join(line + "\n" for line in lines)
+        emit(text.encode(getattr(sys.stdout, "encoding", None) or "utf-8", "backslashreplace"))
 
     def json_doc(self, value: object) -> None:
         from faq_cli.render import to_json
 
-        # JSON is UTF-8 whatever the locale says. Unbuffered (PYTHONUNBUFFERED),
-        # stdout.buffer is raw and may write only part of what it is given:
-        # write the rest too, so a closed pipe is an error and not a silent cut.
-        sys.stdout.flush()
-        data = memoryview((to_json(value) + "\n").encode("utf-8"))
-        while data:
-            data = data[sys.stdout.buffer.write(data) or 0 :]
+        emit((to_json(value) + "\n").encode("utf-8"))  # JSON is UTF-8, whatever the locale says
 
     def item(self, item: "Entry | Summary") -> None:
         """An entry as 'faq show' prints it, or the summary as 'faq summary' does."""
@@ -87,6 +80,22 @@ class Out:
         """Show what the pager holds, and wait for it."""
         if self.pager is not None:
             self.pager.show()
+
+
+BLOCK = 1 << 16  # bytes a write(): what a pipe holds
+
+
+def emit(data: bytes) -> None:
+    """All of `data` to stdout, a block a write(), however stdout is buffered:
+    unbuffered (PYTHONUNBUFFERED), every write() would be a system call, and a
+    reader that goes away early (`head -1`) would see a closed pipe at random.
+    A raw stdout may take only part of a block: the rest is written too, so a
+    closed pipe is an error and never a silent cut."""
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    view = memoryview(data)
+    while view:
+        view = view[out.write(view[:BLOCK]) or 0 :]
 
 
 class Pager:

@@ -277,6 +277,25 @@ def test_a_signal_during_a_build_cleans_up_and_exits_as_it_says(
 # --- streams and arguments ----------------------------------------------------------
 
 
+@pytest.mark.parametrize("unbuffered", ["1", ""])
+def test_a_reader_that_takes_one_line_of_a_short_listing_leaves_exit_0(
+    home: dict[str, str], unbuffered: str
+) -> None:
+    # The listing (10 KB) is written in one block, before the reader can go:
+    # `faq list | head -1` exits 0 every time, buffered or not.
+    env = {**home, "PYTHONUNBUFFERED": unbuffered}
+    python_faq = str(ROOT / "tests" / "eval" / "python-faq.yaml")
+    faq("list", "--data", python_faq, env=env)  # the index, built
+    for _ in range(10):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "faq_cli", "list", "--data", python_faq], env=env, stdout=subprocess.PIPE
+        )
+        assert proc.stdout is not None
+        assert proc.stdout.readline() == b"1\tWhat is Python?\n"
+        proc.stdout.close()
+        assert proc.wait(timeout=60) == 0
+
+
 def test_a_closed_stdout_is_an_error_not_a_traceback(home: dict[str, str]) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "faq_cli", "search", "costa", "rica"],
