@@ -29,7 +29,7 @@ _CODE = """index cache rank match text load apart source errors model meaning wo
 sentences process readers/__init__ readers/base readers/outline readers/markdown readers/rst
 readers/html readers/table readers/jsondata""".split()
 SHAPERS = (*(f"{m}.py" for m in _CODE), "vectors.sqlite", "minilm.safetensors")
-FORMAT = "9"  # bump when the schema changes; code changes are caught by `version`
+FORMAT = "10"  # bump when the schema changes; code changes are caught by `version`
 STALE_AFTER = 10  # seconds before a file no build has locked yet is a dead build's leftover
 Notice = Callable[[str], None]  # says something once, on stderr
 T = TypeVar("T")
@@ -118,6 +118,32 @@ def checksum(*values: object) -> int:
             data = repr(value).encode()
         crc = zlib.crc32(data + b"\x1f", crc)  # a separator: ("ab", "c") is not ("a", "bc")
     return crc
+
+
+_SEPARATOR, _AS_JSON = "\x1f", "\x1e"  # ASCII's unit and record separators
+
+
+def pack(texts: Sequence[str]) -> str:
+    """A list of texts (an entry's sources or tags) as one column: joined by
+    the unit separator; as JSON after a record separator where a text holds
+    either, or is empty. Reading it then needs no JSON parser, as a search
+    printed in a terminal needs none otherwise."""
+    if any(not t or _SEPARATOR in t or _AS_JSON in t for t in texts):
+        import json
+
+        return _AS_JSON + json.dumps(list(texts))
+    return _SEPARATOR.join(texts)
+
+
+def unpack(column: str) -> tuple[str, ...]:
+    """The texts `pack` made `column` of."""
+    if not column:
+        return ()
+    if column[0] == _AS_JSON:
+        import json
+
+        return tuple(json.loads(column[1:]))
+    return tuple(column.split(_SEPARATOR))
 
 
 def version(here: Path | None = None) -> str:

@@ -482,13 +482,31 @@ def schema() -> None:
     sys.stdout.write(files("faq_cli").joinpath("schema.json").read_text(encoding="utf-8"))
 
 
+def only(full: typer.Typer, args: list[str]) -> typer.Typer:
+    """The app with just the command `args` run: Typer makes every command's
+    Click object from its signature on each run, a few milliseconds that one
+    command does not need. Help, completion and mistakes get the whole app."""
+    import copy
+
+    named = {
+        info.name or (info.callback.__name__ if info.callback else ""): info
+        for info in full.registered_commands
+    }
+    hoisted = usage.hoist(args, set(named))
+    if "_FAQ_COMPLETE" in os.environ or not hoisted or hoisted[0] not in named:
+        return full
+    lean = copy.copy(full)
+    lean.registered_commands = [named[hoisted[0]]]
+    return lean
+
+
 def main() -> None:
     """Console-script entry point."""
     process.one_blas_thread()
     process.standard_streams()
     process.catch_signals()
     try:
-        app()
+        only(app, sys.argv[1:])()
         code = EXIT_OK
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else EXIT_OK if exc.code is None else EXIT_USAGE

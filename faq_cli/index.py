@@ -168,7 +168,7 @@ class _Reader:
         else:
             self.small = None  # read in the background (sentences)
         self.rows.append(
-            (pos, entry.id, entry.question, entry.answer, _json(entry.sources), _json(entry.tags))
+            (pos, entry.id, entry.question, entry.answer, cache.pack(entry.sources), cache.pack(entry.tags))
         )
         if len(self.rows) == BATCH:
             insert(self.db, "entry", self.rows)
@@ -191,10 +191,6 @@ class _Reader:
         )
         insert(self.db, "word", rows)
         del self.postings
-
-
-def _json(texts: tuple[str, ...]) -> str:
-    return json.dumps(texts) if texts else "[]"  # most entries have no tags, and json.dumps is slow
 
 
 class _Meanings:

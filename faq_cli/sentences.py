@@ -206,8 +206,6 @@ def _current(db: Any) -> bool:
 
 def _documents(db: Any, first: int) -> list[Document]:
     """The entries of one chunk, from the index, each row checked."""
-    import json
-
     out = []
     sql = "SELECT * FROM entry WHERE pos >= ? AND pos < ? ORDER BY pos"
     for row in db.execute(sql, (first, first + CHUNK)):
@@ -215,7 +213,7 @@ def _documents(db: Any, first: int) -> list[Document]:
         if cache.checksum(*values) != crc:
             raise ValueError("checksum")
         _, ident, question, answer, sources, tags = values
-        out.append(Document(ident, question, answer, tuple(json.loads(sources)), tuple(json.loads(tags))))
+        out.append(Document(ident, question, answer, cache.unpack(sources), cache.unpack(tags)))
     return out
 
 

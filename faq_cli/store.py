@@ -10,7 +10,6 @@ again on an index built afresh (`cache.rebuilt`), never on a damaged one.
 from __future__ import annotations
 
 import functools
-import json
 import sqlite3
 import struct
 import zlib
@@ -226,6 +225,8 @@ class Store:
     def summary(self) -> Summary | None:
         if not self.meta.get("summary"):
             return None
+        import json
+
         headline, text, source = json.loads(self.meta["summary"])
         return Summary(headline, text, source)
 
@@ -247,8 +248,8 @@ class Store:
         self._checked(*row)
         _, ident, question, answer, sources, tags, _ = row
         if ident is None:
-            return Summary(question, answer, next(iter(json.loads(sources)), None))
-        return Entry(ident, question, answer, tuple(json.loads(sources)), tuple(json.loads(tags)))
+            return Summary(question, answer, next(iter(cache.unpack(sources)), None))
+        return Entry(ident, question, answer, cache.unpack(sources), cache.unpack(tags))
 
     @_reads
     def __len__(self) -> int:

@@ -466,3 +466,16 @@ def test_zsh_completion_keeps_apostrophes_and_whole_sentences(tmp_path: Path) ->
     shown = subprocess.run([zsh, "-c", script], env=env, capture_output=True, text=True).stdout
     assert '"list":"List every entry\'s id and question."' in shown
     assert "..." not in shown
+
+
+def test_a_run_builds_only_the_command_it_runs() -> None:
+    from faq_cli.cli import app, only
+
+    def names(args: list[str]) -> list[str | None]:
+        return [c.name or getattr(c.callback, "__name__", None) for c in only(app, args).registered_commands]
+
+    assert names(["search", "costa"]) == ["search"]
+    assert names(["--json", "--data", "x.md", "list"]) == ["list"]  # the options before it hoisted
+    everything = names([])
+    assert len(everything) == len(app.registered_commands) >= 8
+    assert names(["--help"]) == names(["serch", "x"]) == names(["--version"]) == everything
