@@ -163,8 +163,10 @@ def list_(
         out.json_doc([render.entry_dict(e) for e in entries])
     elif not entries:
         hint("this FAQ has no entries")
-    elif out.rich:
-        render.rich_list(out.console(), store.title, entries, store.id_width())
+    elif out.terminal:
+        from faq_cli import ansi
+
+        out.show(ansi.listing(out.screen(), store.title, entries, store.id_width()))
     else:
         out.lines(render.plain_list(entries))
     out.close()
@@ -257,8 +259,10 @@ def search(
     out = Out(as_json, color, paged=not no_pager)
     if out.json:
         out.json_doc([render.hit_dict(h) for h in hits])
-    elif out.rich:
-        render.rich_hits(out.console(), hits, full)
+    elif out.terminal:
+        from faq_cli import ansi
+
+        out.show(ansi.hits(out.screen(), hits, full))
     else:
         out.lines(render.plain_hits(hits))
     out.close()

@@ -8,11 +8,10 @@ import sys
 import time
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
+    from faq_cli.ansi import Screen
     from faq_cli.model import Entry, Summary
 
 
@@ -23,8 +22,9 @@ class Color(StrEnum):
 
 
 class Out:
-    """Where results go: JSON, plain text for pipes, or Rich for terminals,
-    through a pager when that is taller than the terminal (`paged`)."""
+    """Where results go: JSON, plain text for pipes, or styled text for
+    terminals (`ansi`), through a pager when that is taller than the
+    terminal (`paged`)."""
 
     def __init__(self, as_json: bool, color: Color, paged: bool = False) -> None:
         self.json = as_json
@@ -33,24 +33,26 @@ class Out:
         with contextlib.suppress(AttributeError, ValueError):
             sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
         tty = sys.stdout.isatty()
-        self.rich = not as_json and (tty or color is Color.always)
+        self.terminal = not as_json and (tty or color is Color.always)
         self.color = color is Color.always or (color is Color.auto and tty and not os.environ.get("NO_COLOR"))
         self.pager = Pager() if paged and tty and not as_json else None
 
-    def console(self) -> "Console":
+    def screen(self) -> "Screen":
         import shutil
 
-        from rich.console import Console
+        from faq_cli.ansi import Screen
 
-        return Console(
-            file=cast("IO[str]", self.pager) if self.pager else sys.stdout,
-            width=shutil.get_terminal_size().columns if self.pager else None,
-            force_terminal=self.rich,
-            no_color=not self.color,
-            highlight=False,
-            emoji=False,
-            markup=False,
-        )
+        return Screen(shutil.get_terminal_size().columns, self.color)
+
+    def show(self, lines: Iterable[str]) -> None:
+        """Styled lines for the terminal: through the pager when there is one,
+        in blocks of lines (a long listing starts showing at once)."""
+        from itertools import islice
+
+        write = self.pager.write if self.pager else sys.stdout.write
+        rows = iter(lines)
+        while block := list(islice(rows, 1000)):
+            write("".join(line + "\n" for line in block))
 
     def lines(self, lines: Iterable[str]) -> None:
         text = "".join(line + "\n" for line in lines)
@@ -68,11 +70,11 @@ class Out:
 
         if self.json:
             self.json_doc(render.entry_dict(item) if isinstance(item, Entry) else render.summary_dict(item))
-        elif self.rich:
-            if isinstance(item, Entry):
-                render.rich_entry(self.console(), item)
-            else:
-                render.rich_summary(self.console(), item)
+        elif self.terminal:
+            from faq_cli import ansi
+
+            screen = self.screen()
+            self.show(ansi.entry(screen, item) if isinstance(item, Entry) else ansi.summary(screen, item))
         else:
             self.lines(render.plain_entry(item) if isinstance(item, Entry) else render.plain_summary(item))
 

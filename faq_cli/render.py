@@ -1,6 +1,7 @@
-"""Three renderings of the same results: JSON for scripts, plain text for pipes,
-Rich for terminals. FAQ text is data: it is never read as markup, and control,
-bidi and invisible characters are shown as visible escapes."""
+"""Renderings of the same results: JSON for scripts, plain text for pipes,
+and the panel of an entry that `faq browse` shows (Rich, inside Textual); the
+terminal's own is `ansi`. FAQ text is data: it is never read as markup, and
+control, bidi and invisible characters are shown as visible escapes."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from faq_cli.model import Document, Entry, Summary
 from faq_cli.text import UNSAFE, compiled, spans, visible
 
 if TYPE_CHECKING:
-    from rich.console import Console, RenderableType
+    from rich.console import RenderableType
     from rich.text import Text
 
     from faq_cli.errors import Problem
@@ -159,7 +160,7 @@ def plain_summary(s: Summary) -> Iterable[str]:
         yield "Source: " + visible(s.source, True)
 
 
-# --- Rich ---------------------------------------------------------------------
+# --- Rich, for faq browse ------------------------------------------------------
 
 HIGHLIGHT = "bold yellow"
 
@@ -190,33 +191,6 @@ def _meta(label: str, items: Sequence[str], marks: frozenset[str] = frozenset())
     return line
 
 
-def rich_list(console: Console, title: str | None, entries: Iterable[Entry], id_width: int) -> None:
-    """A table of ids and questions, printed in slices of rows with fixed column
-    widths: a 100,000-entry FAQ starts showing at once instead of after Rich
-    has laid out the whole table (half a minute)."""
-    from itertools import islice
-
-    from rich import box
-    from rich.table import Table
-
-    rows = iter(entries)
-    first = True
-    while chunk := list(islice(rows, 200)):
-        table = Table(
-            box=box.SIMPLE_HEAD,
-            title=_text(title) if title and first else None,
-            show_header=first,
-            show_edge=False,
-            width=console.width,
-        )
-        table.add_column("ID", justify="right", style="cyan", no_wrap=True, width=max(id_width, 2))
-        table.add_column("Question", overflow="fold", ratio=1)  # it takes the spare width, not the ids
-        for e in chunk:
-            table.add_row(str(e.id), _text(e.question))
-        console.print(table)
-        first = False
-
-
 def entry_panel(
     e: Entry | Document, subtitle: str = "", matched: dict[str, frozenset[str]] | None = None
 ) -> RenderableType:
@@ -243,45 +217,4 @@ def entry_panel(
         subtitle=Text(subtitle, style="dim") if subtitle else None,
         subtitle_align="right",
         border_style="blue",
-    )
-
-
-def rich_entry(console: Console, e: Entry) -> None:
-    console.print(entry_panel(e))
-
-
-def rich_hits(console: Console, hits: Sequence[Hit], full: bool = False) -> None:
-    """The best hit in full, with its matched words highlighted; the others
-    one line each (id, score, question, cut to the width), and how to see
-    them. `full`: every hit in full."""
-    from rich.text import Text
-
-    for h in hits if full else hits[:1]:
-        console.print(entry_panel(as_document(h.entry), f"score {h.score}", h.matched))
-    if full or len(hits) < 2:
-        return
-    entries = [as_document(h.entry) for h in hits[1:]]
-    ids = ["summary" if e.id is None else str(e.id) for e in entries]
-    width = max(map(len, ids))
-    for ident, e, h in zip(ids, entries, hits[1:], strict=True):
-        line = Text(f" {ident:>{width}}", style="cyan")
-        line.append(f"  {h.score:>3}  ", style="dim")
-        line.append_text(_text(e.question, "", h.matched.get("question", frozenset())))
-        console.print(line, no_wrap=True, overflow="ellipsis")
-    then = next((i for i in ids if i != "summary"), None)
-    show = f"faq show {then}" if then else "faq show summary"
-    console.print(Text(f" {show} shows one in full; --full shows them all", style="dim"), no_wrap=True)
-
-
-def rich_summary(console: Console, s: Summary) -> None:
-    from rich.console import Group
-    from rich.panel import Panel
-    from rich.text import Text
-
-    # The headline goes inside the panel: in its border, a narrow terminal would cut it.
-    parts: list[RenderableType] = [_text(s.headline, "bold"), "", _text(s.text)]
-    if s.source:
-        parts += ["", _meta("Source", [s.source])]
-    console.print(
-        Panel(Group(*parts), title=Text("Summary", style="cyan"), title_align="left", border_style="blue")
     )

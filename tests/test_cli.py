@@ -170,7 +170,7 @@ def test_no_color_env_turns_colour_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.stdout.isatty", lambda: True)
     assert Out(False, Color.auto).color is True
     monkeypatch.setenv("NO_COLOR", "1")
-    assert Out(False, Color.auto).color is False and Out(False, Color.auto).rich is True
+    assert Out(False, Color.auto).color is False and Out(False, Color.auto).terminal is True
     assert Out(False, Color.always).color is True
 
 
