@@ -5,7 +5,9 @@ file and its entries.
 The second process (`python -m faq_cli.apart FILE`) reads, checks, parses and
 hashes the file as a small one is read in the first (`load.load_text`), and
 writes each checked entry to its stdout, pickled, in batches, as soon as it is
-parsed; then the title and summary, or the file's problems.
+parsed; then the title and summary, or the file's problems. Parsing takes
+less time than indexing, so the second process also gathers the words'
+postings (`index.Postings`), and writes them last, as the word table's rows.
 """
 
 from __future__ import annotations
@@ -31,13 +33,15 @@ class Parsed:
     """A FAQ file being parsed in a second process. Iterating `entries` starts
     the parse (again, if it is iterated again) and yields the entries as they
     come; once it is done, `title` and `summary` are set, and the file's
-    SHA-256 is recorded in `identity` (see store.open_store). A problem with
-    the file raises its `DataError` from the iteration."""
+    SHA-256 is recorded in `identity` (see store.open_store), and `postings`
+    holds the word table's rows (`index.Postings.rows`). A problem with the
+    file raises its `DataError` from the iteration."""
 
     def __init__(self, path: Path, name: str, identity: dict[str, object]) -> None:
         self.path, self.name, self.identity = path, name, identity
         self.title: str | None = None
         self.summary: Summary | None = None
+        self.postings: list[tuple[object, ...]] = []
 
     @property
     def entries(self) -> Iterator[Entry]:
@@ -67,6 +71,8 @@ class Parsed:
                     raise DataError(self.name, [Problem(problem)]) from None
                 if kind == "entries":
                     yield from value
+                elif kind == "words":
+                    self.postings += value
                 elif kind == "problems":
                     raise DataError(self.name, value)
                 else:
@@ -78,10 +84,17 @@ class Parsed:
             child.stdout.close()
 
     def _parse_here(self) -> Iterator[Entry]:
+        from faq_cli.index import Postings
         from faq_cli.load import read_hashed
+        from faq_cli.match import as_document
 
         faq, self.identity["sha256"] = read_hashed(self.path, self.name)
         self.title, self.summary = faq.title, faq.summary
+        postings = Postings()
+        items: list[Entry | Summary] = [*faq.entries, *([faq.summary] if faq.summary else [])]
+        for pos, item in enumerate(items):
+            postings.add(pos, as_document(item))
+        self.postings = list(postings.rows())
         yield from faq.entries
 
 
@@ -89,12 +102,16 @@ def main() -> None:
     """In the second process: read and parse the file, writing what it holds."""
     import hashlib
 
+    from faq_cli.index import Postings
     from faq_cli.load import check_utf8, load_text
+    from faq_cli.match import as_document
     from faq_cli.source import read_bytes
 
     path, name = Path(sys.argv[1]), sys.argv[2]
     out = sys.stdout.buffer
     batch: list[Entry] = []
+    postings = Postings()
+    count = 0
 
     def send(message: tuple[str, Any], out: IO[bytes] = out) -> None:
         pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
@@ -103,8 +120,15 @@ def main() -> None:
     def sink(entry: Entry) -> None:
         batch.append(entry)
         if len(batch) == BATCH:
-            send(("entries", batch))
-            batch.clear()
+            flush()
+
+    def flush() -> None:  # the entries go first: the first process is waiting for them
+        nonlocal count
+        send(("entries", batch))
+        for entry in batch:
+            postings.add(count, as_document(entry))
+            count += 1
+        batch.clear()
 
     try:
         try:
@@ -117,8 +141,13 @@ def main() -> None:
                 check_utf8(data, name)  # a file that is not UTF-8 is worded as such
                 raise
             if batch:
-                send(("entries", batch))
+                flush()
             check_utf8(data, name)
+            if faq.summary:  # searched as one more row, after the entries
+                postings.add(count, as_document(faq.summary))
+            rows = list(postings.rows())
+            for start in range(0, len(rows), BATCH * 10):
+                send(("words", rows[start : start + BATCH * 10]))
             send(("done", (faq.title, faq.summary, hashlib.sha256(data).hexdigest())))
         except DataError as exc:  # sent as its parts: its own pickling would lose them
             send(("problems", exc.problems))

@@ -109,10 +109,13 @@ def _fill(
 ) -> None:
     """Index every entry (then the summary) of `faq` into the empty database `db`."""
     db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
-    reader = _Reader(db, progress, len(faq.entries) if isinstance(faq.entries, Sized) else None)
+    # A file parsed apart comes with its words' postings, gathered by the
+    # parsing process (`apart`), on the other core.
+    own = isinstance(faq, Faq)
+    reader = _Reader(db, progress, len(faq.entries) if isinstance(faq.entries, Sized) else None, own)
     for pos, entry in enumerate(map(match.as_document, _items(faq))):
         reader.add(pos, entry)
-    reader.finish()
+    reader.finish([] if isinstance(faq, Faq) else faq.postings)
     if reader.small:
         insert(db, "sentence", sentences.build(reader.small, identity, progress))
     summary = faq.summary
@@ -136,30 +139,53 @@ def _items(faq: Faq | Parsed) -> Iterator[Entry | Summary]:
         yield faq.summary
 
 
-class _Reader:
-    """Reads the entries one by one: writes their rows, and gathers their
-    words' postings, their question lengths, what the static vectors and the
-    sentence model need, until `finish` writes the postings."""
+class Postings:
+    """Each word's positions in each of rank.TIERS (question or tags; else
+    sources; else answer), gathered entry by entry; `rows` gives them as the
+    word table's rows."""
 
-    def __init__(self, db: sqlite3.Connection, progress: Progress | None, total: int | None) -> None:
-        self.db, self.progress, self.total = db, progress, total
-        # Each word's positions in each of rank.TIERS.
-        self.postings: tuple[defaultdict[str, array[int]], ...] = tuple(
+    def __init__(self) -> None:
+        self.tiers: tuple[defaultdict[str, array[int]], ...] = tuple(
             defaultdict(lambda: array("I")) for _ in rank.TIERS
         )
-        self.lengths = array("I")
-        self.meanings = _Meanings.start()
-        self.small: list[Document] | None = []  # the entries, while the model reads them all (sentences)
-        self.rows: list[tuple[object, ...]] = []
         # A FAQ may repeat an answer, a source or a tag many times: the words of
         # the last thousand distinct texts are remembered (bounded memory).
         self.distinct = functools.lru_cache(maxsize=1024)(lambda text: frozenset(words(text)))
 
     def add(self, pos: int, entry: Document) -> None:
-        fields = match.field_words(entry, self.distinct)
-        for tier, found in zip(self.postings, match.tiers(fields), strict=True):
+        for tier, found in zip(self.tiers, match.tiers(match.field_words(entry, self.distinct)), strict=True):
             for w in found:
                 tier[w].append(pos)
+
+    def rows(self) -> Iterator[tuple[object, ...]]:
+        """(word, its stem, its positions in each tier as Roaring bitmaps)."""
+        from pyroaring import BitMap
+
+        head, source, answer = self.tiers
+        for w in head.keys() | source.keys() | answer.keys():
+            blobs = (BitMap(tier.get(w, ())).serialize() for tier in self.tiers)
+            yield (w, stem(w) if len(w) >= 3 else None, *blobs)
+
+
+class _Reader:
+    """Reads the entries one by one: writes their rows, and gathers their
+    words' postings (unless `own_postings` is False: they come from elsewhere),
+    their question lengths, what the static vectors and the sentence model
+    need, until `finish` writes the postings."""
+
+    def __init__(
+        self, db: sqlite3.Connection, progress: Progress | None, total: int | None, own_postings: bool
+    ) -> None:
+        self.db, self.progress, self.total = db, progress, total
+        self.postings = Postings() if own_postings else None
+        self.lengths = array("I")
+        self.meanings = _Meanings.start()
+        self.small: list[Document] | None = []  # the entries, while the model reads them all (sentences)
+        self.rows: list[tuple[object, ...]] = []
+
+    def add(self, pos: int, entry: Document) -> None:
+        if self.postings:
+            self.postings.add(pos, entry)
         self.lengths.append(len(entry.question))
         if self.meanings:
             self.meanings.add(entry)
@@ -176,21 +202,12 @@ class _Reader:
             if self.progress:
                 self.progress("Indexing", pos + 1, self.total)
 
-    def finish(self) -> None:
-        from pyroaring import BitMap
-
+    def finish(self, word_rows: Iterable[Sequence[object]]) -> None:
+        """Write the last entries, and the words' postings: this reader's own,
+        or `word_rows` where it gathers none."""
         insert(self.db, "entry", self.rows)
-        head, source, answer = self.postings
-
-        def blob(positions: array[int]) -> bytes:
-            return BitMap(positions).serialize()
-
-        rows = (
-            (w, stem(w) if len(w) >= 3 else None, blob(head[w]), blob(source[w]), blob(answer[w]))
-            for w in head.keys() | source.keys() | answer.keys()
-        )
-        insert(self.db, "word", rows)
-        del self.postings
+        insert(self.db, "word", self.postings.rows() if self.postings else word_rows)
+        self.postings = None
 
 
 class _Meanings:

@@ -209,21 +209,34 @@ def idf(df: Mapping[str, int], count: int) -> dict[str, float]:
 
 def sum_rows(table: np.ndarray[Any, Any], texts: Sequence[array[int]]) -> np.ndarray[Any, Any]:
     """Row i: the sum of the rows of `table` that texts[i] numbers (arrays of
-    one type code), in float32."""
+    one type code), in float32, added in the text's order.
+
+    Texts of one length are summed together, as a (texts, length, columns)
+    block reduced along its middle axis: numpy then adds whole rows in turn,
+    several times faster than `np.add.reduceat` over ragged runs, which
+    indexing a large FAQ spends most of its vector time in."""
     import numpy as np
 
-    lengths = np.fromiter(map(len, texts), np.int64, len(texts))
+    lengths = np.fromiter(map(len, texts), np.intp, len(texts))
     out = np.zeros((len(texts), table.shape[1]), np.float32)
     if not lengths.sum():
         return out
-    r = np.repeat(np.arange(len(texts)), lengths)
-    c = np.frombuffer(b"".join(texts), np.dtype(texts[0].typecode))  # array and numpy share C type codes
-    step = 1 << 14  # token rows summed at a time: bounds memory on huge FAQs
-    for a in range(0, len(r), step):
-        rr, cc = r[a : a + step], c[a : a + step]
-        starts = np.flatnonzero(np.r_[True, rr[1:] != rr[:-1]])
-        out[rr[starts]] += np.add.reduceat(table[cc], starts, axis=0)
+    tokens = np.frombuffer(b"".join(texts), np.dtype(texts[0].typecode))  # array and numpy share type codes
+    starts = np.cumsum(lengths) - lengths
+    order = np.argsort(lengths, kind="stable")
+    ordered = lengths[order]
+    edges = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1], True])
+    for a, b in zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True):
+        length = int(ordered[a])
+        step = max(1, BLOCK_ROWS // max(length, 1))  # token rows gathered at a time: bounded memory
+        for first in range(a, b, step) if length else ():
+            rows = order[first : min(first + step, b)]
+            out[rows] = table[tokens[starts[rows, None] + np.arange(length)]].sum(axis=1)
     return out
+
+
+# Token rows of a table gathered at once when texts' vectors are summed.
+BLOCK_ROWS = 1 << 16
 
 
 def unit_rows(vectors: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
