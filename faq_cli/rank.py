@@ -426,6 +426,14 @@ EVIDENCE_WEIGHT = 0.4
 STATIC_DOUBT = 0.2
 
 
+def agreed(margins: Any, static_margins: Any, static_bar: float) -> Any:
+    """Which entries the sentence model puts past their own bars (`margins`,
+    how far past, at least 0) with the static vectors' consent: their static
+    similarity, less the entry's static scale (`static_margins`), not more
+    than STATIC_DOUBT below the FAQ's static bar. numpy arrays by position."""
+    return (margins >= 0) & (static_margins >= static_bar - STATIC_DOUBT)
+
+
 class Sentences(NamedTuple):
     """The sentence model's judgement of every entry, as numpy arrays by
     position: `sims`, the cosine similarity to the query; `close`, whether

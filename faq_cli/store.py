@@ -361,7 +361,7 @@ class Store:
         close = margins >= 0
         if "static_bar" in self.meta:  # the static vectors' consent, where there are some
             static_margins = static - np.frombuffer(self.value("static_scales"), np.float32)
-            close &= static_margins >= self.meta["static_bar"] - rank.STATIC_DOUBT
+            close = rank.agreed(margins, static_margins, self.meta["static_bar"])
         return rank.Sentences(sims, close), static, margins
 
     def _sentence_rows(self) -> tuple[list[Any], Any, float] | None:

@@ -70,6 +70,29 @@ def test_short_words_need_whole_word_matches() -> None:
     assert search(STORE, "GA") == []
 
 
+def test_a_word_of_three_letters_matches_only_itself() -> None:
+    # Acronyms, mostly: "api" is neither "apiary" nor the start of "apis".
+    faq = in_memory(
+        Faq((Entry(1, "Is there an API?", "Yes."), Entry(2, "Who keeps the apiary and its apis?", "Bees.")))
+    )
+    vocabulary = _SqlVocabulary(faq.db)
+    assert match.word_matches(vocabulary, "api") == {"api": 1.0}
+    assert match.word_matches(vocabulary, "apia") == {"apiary": 0.7 + 0.2 * 4 / 6}  # four letters: a prefix
+
+
+def test_a_word_typed_in_part_counts_less_than_the_whole_word() -> None:
+    entries = (
+        Entry(1, "Is it portable?", "Yes."),
+        Entry(2, "Which port does the server listen on?", "8080."),
+    )
+    faq = in_memory(Faq(entries))
+    closeness = match.word_matches(_SqlVocabulary(faq.db), "port")
+    assert closeness["port"] == 1.0 and 0.7 < closeness["portable"] < 1.0
+    hits = faq.search("port")
+    # The whole word first, though the other question is shorter and comes first.
+    assert [h.entry.id for h in hits][:2] == [2, 1] and hits[0].score > hits[1].score  # type: ignore[union-attr]
+
+
 def test_scores_are_best_first_between_0_and_100() -> None:
     hits = search(STORE, "semiconductor supply chain partnership", limit=8)
     assert len(hits) == 8
@@ -268,6 +291,15 @@ def test_fused_scores_written_out() -> None:
     assert rank.fuse(partial, 0.84, 0.9) is None
     assert rank.fuse(None, 0.9, 0.9) == 45.0 and rank.fuse(None, 0.89, 0.9) is None
     assert rank.fuse(partial, None, 0.9) == 40.0  # no model: the words alone
+
+
+def test_the_sentence_model_needs_the_static_vectors_consent() -> None:
+    import numpy as np
+
+    margins = np.array([0.1, 0.1, 0.1, -0.01], np.float32)  # past the model's own bars, but the last
+    bar = 0.3  # the FAQ's static bar; STATIC_DOUBT below it is 0.1
+    static_margins = np.array([0.35, 0.11, 0.09, 0.5], np.float32)
+    assert rank.agreed(margins, static_margins, bar).tolist() == [True, True, False, False]
 
 
 def test_sentence_model_scores_written_out() -> None:
