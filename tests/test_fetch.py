@@ -134,6 +134,17 @@ def test_credentials_are_sent_to_their_host_and_never_printed(site, run) -> None
     assert base64.b64decode(sent.split()[1]) == b"ann:s3cret"
 
 
+def test_credentials_are_not_sent_on_after_a_redirect(site, run) -> None:  # type: ignore[no-untyped-def]
+    state, base = site
+    state.pages["/moved.md"] = (302, {"Location": "/faq.md"}, b"")
+    state.pages["/faq.md"] = page(FAQ_MD)
+    secret = base.replace("http://", "http://ann:s3cret@")
+    assert run("list", "--data", f"{secret}/moved.md").exit_code == 0
+    (first, asked), (then, told) = state.requests[-2:]
+    assert (first, then) == ("/moved.md", "/faq.md")
+    assert "Authorization" in asked and "Authorization" not in told  # the next host may be anyone's
+
+
 def test_at_most_five_redirects(site, run) -> None:  # type: ignore[no-untyped-def]
     state, base = site
     for i in range(7):

@@ -155,6 +155,14 @@ def test_html_headings_in_the_main_content_without_header_nav_footer_or_pop_ups(
     assert found["How early should I arrive?"].answer.endswith("sailing — forty with a car.")  # type: ignore[attr-defined]
 
 
+def test_html_navigation_is_never_an_entry_even_with_headings_of_its_own() -> None:
+    page = (
+        b"<body><nav><h2>How do I find my way?</h2><p>Use the menu on the left.</p></nav>"
+        b"<h2>Why?</h2><p>Because.</p><aside><h2>Who are we?</h2><p>A shop.</p></aside></body>"
+    )
+    assert [(e.question, e.answer) for e in read(page, "page.html").faq.entries] == [("Why?", "Because.")]
+
+
 def test_html_docbook_question_and_answer_rows() -> None:
     found = entries("docbook.html")
     assert list(found) == ["What is the tool?", "My program dies like this:\n\nfatal error 7"]
@@ -186,6 +194,13 @@ def test_csv_columns_by_name_quoted_fields_kept_exactly() -> None:
     assert found["What are your hours?"].tags == ("Shop", "Hours")  # type: ignore[attr-defined]
 
 
+def test_csv_tags_and_sources_split_as_exports_list_them() -> None:
+    text = b'question,answer,tags,links\nQ?,A.,"billing|refunds; cards, cash","https://a.example/x https://b.example/y"\n'
+    (entry,) = read(text, "export.csv").faq.entries
+    assert entry.tags == ("billing", "refunds", "cards", "cash")
+    assert entry.sources == ("https://a.example/x", "https://b.example/y")
+
+
 def test_tsv_without_a_header_is_question_then_answer() -> None:
     assert [
         (e.id, e.question) for e in read((FIXTURES / "export.tsv").read_bytes(), "x.tsv").faq.entries
@@ -214,6 +229,14 @@ def test_json_lists_wrapped_lists_faqpage_and_our_own_shape() -> None:
     ours = read((FIXTURES / "ours.json").read_bytes(), "ours.json").faq
     assert [(e.id, e.question) for e in ours.entries] == [(7, "Why JSON?"), (2, "And YAML?")]
     assert ours.title == "Tiny FAQ"
+
+
+def test_json_with_a_key_given_twice_is_refused_not_half_read(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "faq.json"
+    path.write_text('[{"question": "Open?", "answer": "Yes.", "answer": "No."}]')
+    result = run("list", "--data", str(path))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == f"faq: error: {path}: duplicate key 'answer'; one value would be lost\n"
 
 
 def test_our_shape_as_json_is_checked_as_yaml_is_located_in_the_file() -> None:
