@@ -421,7 +421,8 @@ def validate(
         from faq_cli.readers import NAMES
 
         notes = "".join(f"; {note}" for note in read.notes)
-        hint(f"{name}: valid, {len(read.faq.entries)} entries, read as {NAMES[read.format]}{notes}")
+        count = len(read.faq.entries)
+        hint(f"{name}: valid, {count} entr{'y' if count == 1 else 'ies'}, read as {NAMES[read.format]}{notes}")
     return EXIT_OK
 
 

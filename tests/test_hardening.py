@@ -427,3 +427,28 @@ def test_hostile_file_names_reach_stderr_escaped(run, tmp_path: Path) -> None:  
     assert result.exit_code == 2
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr and "\u202e" not in result.stderr
     assert "evil\\x1b]0;pwned\\x07\\u202e.yaml: no such file" in result.stderr
+
+
+def test_a_hostile_file_name_in_a_hint_is_escaped_too(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    name = tmp_path / "evil\x1b]0;pwned\x07\u202e.yaml"
+    name.write_text(VALID, encoding="utf-8")
+    result = run("validate", str(name))
+    assert (result.exit_code, result.stdout) == (0, "")
+    said = f"faq: {tmp_path}/evil\\x1b]0;pwned\\x07\\u202e.yaml: valid, 1 entry, read as YAML\n"
+    assert result.stderr == said
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("many.yaml", "entries:\n" + "- question: Why?\n" * 80),  # 80 entries with no answer
+        ("many.csv", "question,answer\n" + "Why?,\n" * 80),
+        ("many.json", "[" + ",".join(['{"question": "Why?", "answer": 1}'] * 80) + "]"),
+    ],
+)
+def test_a_file_with_many_problems_says_where_the_list_was_cut(run, faq_file, name, content) -> None:  # type: ignore[no-untyped-def]
+    path = faq_file(content, name)
+    result = run("validate", str(path))
+    assert (result.exit_code, result.stdout) == (2, "")
+    lines = result.stderr.splitlines()
+    assert len(lines) == 51 and lines[-1] == f"faq: error: {path}: ... stopped after 50 problems", lines[-3:]

@@ -48,6 +48,14 @@ def tidy(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip("\n")
 
 
+def refused(name: str, problems: list[Problem]) -> DataError:
+    """The error for `problems` in the file `name`: the first MAX_PROBLEMS,
+    and a last line saying that the list was cut, where it was."""
+    if len(problems) > MAX_PROBLEMS:
+        problems = [*problems[:MAX_PROBLEMS], Problem(f"... stopped after {MAX_PROBLEMS} problems")]
+    return DataError(name, problems)
+
+
 def checked(
     raws: Sequence[Raw],
     name: str,
@@ -77,7 +85,5 @@ def checked(
         sources = tuple(s for s in (source.strip() for source in raw.sources) if s)
         entries.append(Entry(ident, question, answer, sources, tags))
     if problems:
-        if len(problems) > MAX_PROBLEMS:
-            problems = [*problems[:MAX_PROBLEMS], Problem(f"... stopped after {MAX_PROBLEMS} problems")]
-        raise DataError(name, problems)
+        raise refused(name, problems)
     return Faq(tuple(entries), title.strip() if title and title.strip() else None, summary)

@@ -10,7 +10,7 @@ from typing import Any
 
 from faq_cli.errors import DataError, Problem
 from faq_cli.readers import html
-from faq_cli.readers.base import Raw
+from faq_cli.readers.base import Raw, refused
 from faq_cli.readers.table import NAMES, columns
 
 
@@ -92,7 +92,7 @@ def entries(value: Any, name: str) -> list[Raw]:
             )
         )
     if problems:
-        raise DataError(name, problems[:50])
+        raise refused(name, problems)
     return out
 
 

@@ -11,7 +11,7 @@ import io
 import re
 
 from faq_cli.errors import DataError, Problem
-from faq_cli.readers.base import Raw
+from faq_cli.readers.base import Raw, refused
 
 # Header names, folded (case, spaces, "_" and "-" ignored), by column.
 NAMES = {
@@ -84,5 +84,5 @@ def read(text: str, name: str, delimiter: str) -> list[Raw]:
             )
         )
     if problems:
-        raise DataError(name, problems[:50])
+        raise refused(name, problems)
     return out
