@@ -314,6 +314,25 @@ def test_show_summary_prints_what_search_results_name_summary(run) -> None:  # t
     assert (shown.exit_code, shown.stderr) == (0, "")
     assert shown.stdout == run("summary").stdout
     assert run("show", "summary", "--json").stdout == run("summary", "--json").stdout
+    assert run("show", " Summary ").stdout == shown.stdout  # as typed, in any case
+
+
+def test_a_hit_in_a_pipe_is_one_line_of_six_fields_whatever_its_text(run, faq_file) -> None:  # type: ignore[no-untyped-def]
+    path = faq_file(
+        "entries:\n"
+        '- question: "Where do\\tkeys go?"\n'
+        '  answer: "First paragraph about keys.\\n\\nSecond one,\\n  with code."\n'
+        '  sources: ["a\\nb"]\n'
+        '  tags: ["keys"]\n'
+        "- question: Where do locks go?\n  answer: Keys and locks.\n"
+    )
+    result = run("search", "keys", "--data", str(path))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and all(len(line.split("\t")) == 6 for line in lines), lines
+    first = lines[0].split("\t")
+    answer = "First paragraph about keys.\\n\\nSecond one,\\n  with code."
+    assert first[2:5] == ["Where do\\tkeys go?", answer, "a\\nb"]
 
 
 def test_show_summary_of_a_faq_without_one_exits_1(run) -> None:  # type: ignore[no-untyped-def]

@@ -67,6 +67,7 @@ DAMAGE = {
     "a vector set to text": "UPDATE vector SET vec = 'text' WHERE pos = 3",
     "an answer rewritten": "UPDATE entry SET answer = 'planted' WHERE id = 42",
     "a weight changed": "UPDATE weight SET value = value + 1",
+    "a meta value zeroed": "UPDATE meta SET value = zeroblob(length(value)) WHERE key = 'lengths'",
 }
 
 
@@ -152,6 +153,32 @@ def test_a_cache_directory_linked_to_another_user_s_is_not_used(home: dict[str, 
     found = faq("search", "costa rica", env=home)
     assert found.returncode == 0 and f"belongs to another user (uid {owner})" in found.stderr
     assert sorted(theirs.iterdir()) == before
+
+
+def test_a_link_at_the_cache_file_s_place_is_removed_never_followed(
+    home: dict[str, str], tmp_path: Path
+) -> None:
+    expected = faq("search", "costa rica", "--json", env=home).stdout
+    target = cache_file(home)
+    elsewhere = tmp_path / "elsewhere.sqlite"  # a file the link would have the cache read and write
+    shutil.move(target, elsewhere)
+    before = elsewhere.read_bytes()
+    target.symlink_to(elsewhere)
+    found = faq("search", "costa rica", "--json", env=home)
+    assert (found.returncode, found.stdout, found.stderr) == (0, expected, "")
+    assert not target.is_symlink() and target.is_file()  # a cache of its own again
+    assert elsewhere.read_bytes() == before
+
+
+def test_a_relative_xdg_cache_home_is_ignored_as_the_spec_says(home: dict[str, str], tmp_path: Path) -> None:
+    work, user = tmp_path / "work", tmp_path / "user"
+    work.mkdir()
+    user.mkdir()
+    env = {**home, "XDG_CACHE_HOME": "relative/cache", "HOME": str(user)}
+    found = faq("search", "costa rica", "--json", env=env, cwd=work)
+    assert found.returncode == 0 and '"id": 8' in found.stdout
+    assert list(work.iterdir()) == []  # nothing in the working directory
+    assert len(list((user / ".cache" / "faq").glob("*.sqlite"))) == 1
 
 
 def test_a_new_cache_directory_is_private(home: dict[str, str]) -> None:
@@ -272,6 +299,28 @@ def test_a_signal_during_a_build_cleans_up_and_exits_as_it_says(
     assert proc.wait(timeout=60) == code
     assert b"Traceback" not in proc.stderr.read()  # type: ignore[union-attr]
     assert list(folder.iterdir()) == []
+
+
+def test_a_hangup_that_nohup_ignores_leaves_the_build_to_finish(home: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "faq-2000.yaml"
+    repeat_real(2000, path)
+    folder = Path(home["XDG_CACHE_HOME"]) / "faq"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "faq_cli", "list", "--data", str(path)],
+        env=home,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),  # as nohup starts it
+    )
+    for _ in range(200):  # until the build's file exists
+        if folder.exists() and any(p.name.startswith(".build-") for p in folder.iterdir()):
+            break
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGHUP)
+    out, err = proc.communicate(timeout=120)
+    assert (proc.returncode, err) == (0, b"")
+    assert len(out.splitlines()) == 2000
+    assert [p.suffix for p in folder.iterdir()] == [".sqlite"]  # the cache, kept
 
 
 # --- streams and arguments ----------------------------------------------------------

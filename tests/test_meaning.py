@@ -60,6 +60,7 @@ HARD = [
     # ASCII and non-ASCII words side by side, split by every kind of whitespace:
     "plain “curly” caf\u00e9\u00a0no-break\u2003em\u3000ideographic \x1cjoined\x1fby\x85controls",
     "line\u2028separator para\u2029graph ASCII\x00nul café\x00nul",
+    "naïve|pipe café~tilde {thé} [crème] `ü` ^é",  # ASCII punctuation inside words that are not ASCII
     "",
 ]
 

@@ -117,6 +117,23 @@ def test_a_troubleshooting_faq_without_question_marks_reads_its_topics() -> None
     assert found["Black screen"].tags == ("Display problems",)  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("suffix", [".md", ".rst"])
+def test_numbering_and_q_marks_are_the_document_s_not_the_question_s(suffix: str, tmp_path: Path) -> None:
+    headings = ["1. What is a widget?", "1.2. Q: Why does it hum?", "B. How big is it?", "Q) Where is it?"]
+    if suffix == ".md":
+        text = "".join(f"## {h}\n\nA: Answer {i}.\n\n" for i, h in enumerate(headings))
+    else:
+        text = "".join(f"{h}\n{'=' * len(h)}\n\nAnswer {i}.\n\n" for i, h in enumerate(headings))
+    faq = read(text.encode(), f"numbered{suffix}").faq
+    assert [e.question for e in faq.entries] == [
+        "What is a widget?",
+        "Why does it hum?",
+        "How big is it?",
+        "Where is it?",
+    ]
+    assert [e.answer for e in faq.entries] == [f"Answer {i}." for i in range(4)]
+
+
 def test_questions_at_two_levels_are_a_choice_the_user_sees_and_makes() -> None:
     path = FIXTURES / "two-levels.md"
     first = read(path.read_bytes(), str(path))

@@ -99,3 +99,14 @@ def test_colour_goes_and_bold_stays_without_colour() -> None:
     line = [("x", "bold cyan"), ("y", "dim")]
     assert ansi.Screen(40, True).paint(line) == "\x1b[1;36mx\x1b[0m\x1b[2my\x1b[0m"
     assert ansi.Screen(40, False).paint(line) == "\x1b[1mx\x1b[0m\x1b[2my\x1b[0m"
+
+
+@pytest.mark.parametrize("width", [7, 12, 25])
+def test_a_wrapped_line_starts_at_its_word_not_at_a_space(width: int) -> None:
+    text = "one two  three   four five six seven eight nine ten eleven twelve"
+    lines = ["".join(t for t, _ in line) for line in ansi.wrap([(text, "")], width)]
+    assert all(ansi.cells(line) <= width for line in lines)
+    assert all(line and not line[0].isspace() for line in lines), lines
+    assert " ".join(" ".join(lines).split()) == " ".join(text.split())  # every word, in order
+    kept = ["".join(t for t, _ in line) for line in ansi.wrap([("a\n   indented", "")], width)]
+    assert kept[1].startswith("   ")  # a line of the text keeps its own spaces
