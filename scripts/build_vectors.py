@@ -327,6 +327,11 @@ def compare(rebuilt: Path, shipped: Path) -> None:
         a, b = (np.frombuffer(v, np.int8).astype(np.float64) for v in (vec, other[1]))
         worst = min(worst, float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b))))
     print(f"check: {same:,} of {len(tokens[0]):,} token rows byte for byte; the worst cosine {worst:.6f}")
+    print(
+        f"check: held to cosine >= {TOLERANCE} per token, not to bytes: torch's float32 kernels on the"
+        " CPU (the teacher's embeddings, the training) move results in their last bits from run to run,"
+        " and int8 rounding turns some of those into another byte"
+    )
     if worst < TOLERANCE:
         raise SystemExit(f"a token vector moved by more than the tolerance (cosine {TOLERANCE})")
 
