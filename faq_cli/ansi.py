@@ -11,6 +11,8 @@ marks none.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -77,37 +79,50 @@ def styled(value: str, style: str = "", marks: frozenset[str] = frozenset()) -> 
 def wrap(line: Line, width: int) -> list[Line]:
     """`line` in lines of at most `width` cells: at spaces, and inside a word
     longer than a line; a newline in the text starts a line, and keeps the
-    spaces it begins with (code keeps its indentation)."""
-    out: list[Line] = [[]]
-    used = 0
-    soft = False  # the current line began by wrapping: its leading spaces go
-    for text, style in line:
-        for i, paragraph in enumerate(text.split("\n")):
-            if i:
-                out.append([])
-                used, soft = 0, False
-            for piece in _pieces(paragraph):
+    spaces it begins with (code keeps its indentation). Words and spaces are
+    those of the whole text, wherever its styles change."""
+    text = "".join(part for part, _ in line)
+    rows: list[list[tuple[int, int]]] = [[]]  # each line's spans of `text`
+    used, soft, pos = 0, False, 0  # soft: the line began by wrapping, so its leading spaces go
+    for i, paragraph in enumerate(text.split("\n")):
+        if i:
+            rows.append([])
+            used, soft, pos = 0, False, pos + 1
+        for piece in _pieces(paragraph):
+            start, pos = pos, pos + len(piece)
+            size = cells(piece)
+            if piece.isspace():
+                if used == 0 and soft:
+                    continue
+                if used + size > width:
+                    rows.append([])
+                    used, soft = 0, True
+                    continue
+            elif used and used + size > width:
+                rows.append([])
+                used, soft = 0, True
+            while size > width:  # a word longer than a line: folded
+                head = _fit(piece, width - used)
+                rows[-1].append((start, start + len(head)))
+                rows.append([])
+                used, soft = 0, True
+                start, piece = start + len(head), piece[len(head) :]
                 size = cells(piece)
-                if piece.isspace():
-                    if used == 0 and soft:
-                        continue
-                    if used + size > width:
-                        out.append([])
-                        used, soft = 0, True
-                        continue
-                elif used and used + size > width:
-                    out.append([])
-                    used, soft = 0, True
-                while size > width:  # a word longer than a line: folded
-                    head = _fit(piece, width - used)
-                    out[-1].append((head, style))
-                    out.append([])
-                    used, soft = 0, True
-                    piece = piece[len(head) :]
-                    size = cells(piece)
-                if piece:
-                    out[-1].append((piece, style))
-                    used += size
+            if piece:
+                rows[-1].append((start, pos))
+                used += size
+    ends = list(itertools.accumulate(len(part) for part, _ in line))
+    return [[run for a, b in row for run in _styled_runs(line, text, ends, a, b)] for row in rows]
+
+
+def _styled_runs(line: Line, text: str, ends: list[int], a: int, b: int) -> Line:
+    """`text[a:b]` as runs in the styles `line` gives it (`ends`: where each run of `line` ends)."""
+    out: Line = []
+    k = bisect.bisect_right(ends, a)
+    while a < b:
+        stop = min(b, ends[k])
+        out.append((text[a:stop], line[k][1]))
+        a, k = stop, k + 1
     return out
 
 

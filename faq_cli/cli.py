@@ -422,7 +422,8 @@ def validate(
 
         notes = "".join(f"; {note}" for note in read.notes)
         count = len(read.faq.entries)
-        hint(f"{name}: valid, {count} entr{'y' if count == 1 else 'ies'}, read as {NAMES[read.format]}{notes}")
+        entries = f"{count} entr{'y' if count == 1 else 'ies'}"
+        hint(f"{name}: valid, {entries}, read as {NAMES[read.format]}{notes}")
     return EXIT_OK
 
 

@@ -108,5 +108,8 @@ def test_a_wrapped_line_starts_at_its_word_not_at_a_space(width: int) -> None:
     assert all(ansi.cells(line) <= width for line in lines)
     assert all(line and not line[0].isspace() for line in lines), lines
     assert " ".join(" ".join(lines).split()) == " ".join(text.split())  # every word, in order
+    for size in (1, 2, 3, 5):  # the same text in styled pieces (highlights cut it anywhere)
+        cut = [(text[i : i + size], "bold" if i % 2 else "") for i in range(0, len(text), size)]
+        assert ["".join(t for t, _ in line) for line in ansi.wrap(cut, width)] == lines, size
     kept = ["".join(t for t, _ in line) for line in ansi.wrap([("a\n   indented", "")], width)]
     assert kept[1].startswith("   ")  # a line of the text keeps its own spaces
