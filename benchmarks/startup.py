@@ -19,13 +19,16 @@ for a before-and-after table measured in one run.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import pty
 import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -36,6 +39,7 @@ from generate import generate  # noqa: E402
 
 PY = sys.executable
 FAQ = str(Path(PY).with_name("faq"))
+ROWS, COLUMNS = 50, 100  # the pseudo-terminal's size: each output fits, so no pager starts
 NATURAL = "how can I help the project with money"  # its words do not answer it: the sentence model does
 TARGETS = {  # ratio to `import typer`, from the issues
     "faq search 'Costa Rica' --json": 1.15,
@@ -53,6 +57,8 @@ def run(argv: list[str], env: dict[str, str], tty: bool = False) -> tuple[float,
     start = time.perf_counter()
     if tty:
         leader, follower = pty.openpty()
+        # A terminal's size, as an emulator sets it (a new pty has 0 x 0).
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
         proc = subprocess.Popen(argv, stdout=follower, stderr=subprocess.DEVNULL, env=env)
         os.close(follower)
         while True:  # drain, as a terminal would
@@ -232,8 +238,9 @@ def main() -> None:
     args = parser.parse_args()
     quick = args.quick
     cache = tempfile.mkdtemp(prefix="faq-bench-cache-")
-    env = {**os.environ, "XDG_CACHE_HOME": cache, "COLUMNS": "100"}
-    env.pop("FAQ_DATA", None)
+    env = {**os.environ, "XDG_CACHE_HOME": cache}
+    for name in ("FAQ_DATA", "COLUMNS", "LINES"):  # the terminal's own size decides, as for a user
+        env.pop(name, None)
     # As on a user's machine: compiled bytecode is cached (an editable install
     # would otherwise recompile faq_cli on every run).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
