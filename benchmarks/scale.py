@@ -3,6 +3,7 @@
     python benchmarks/scale.py                    # 10,000 and 100,000 entries
     python benchmarks/scale.py --sizes 10000      # other sizes
     python benchmarks/scale.py --rounds 9         # fewer warm rounds
+    python benchmarks/scale.py --sizes 100000 --cold 5   # the cold first search 5 times, median
     python benchmarks/scale.py --sizes 10000 --read   # then with the sentence model too
 
 Each FAQ is the Debian FAQ's entries repeated with distinct questions
@@ -43,19 +44,23 @@ QUERIES = {
     "no such words": "xylophone quartz",
     "a long natural question": "how can I give money to the project so that it keeps going",
 }
-TARGETS = {10_000: 1.2, 100_000: 1.5}  # worst kind's warm ratio, from issue #9
+TARGETS = {10_000: 1.15, 100_000: 1.5}  # the worst kind's warm ratio, issue #28 (10,000: keyword queries)
 
 
-def measure(n: int, env: dict[str, str], work: Path, rounds: int, read: bool) -> None:
+def measure(n: int, env: dict[str, str], work: Path, rounds: int, read: bool, cold_runs: int = 1) -> None:
     path = work / f"faq-{n}.yaml"
     repeat_real(n, path)
     size_mb = path.stat().st_size / 1e6
     env = {**env, "FAQ_MAX_BYTES": str(path.stat().st_size + 1), "FAQ_BACKGROUND": "0"}
-    shutil.rmtree(env["XDG_CACHE_HOME"], ignore_errors=True)
-    cold, cold_rss = run_tree([FAQ, "search", "install a package", "--json", "--data", str(path)], env)
+    colds = []
+    for _ in range(cold_runs):
+        shutil.rmtree(env["XDG_CACHE_HOME"], ignore_errors=True)
+        colds.append(run_tree([FAQ, "search", "install a package", "--json", "--data", str(path)], env))
+    cold = statistics.median(t for t, _ in colds)
     print(
-        f"\n{n:,} entries ({size_mb:.0f} MB): cold first search {cold:.2f} s, "
-        f"peak RSS {cold_rss / 1024:.0f} MB (all its processes together)"
+        f"\n{n:,} entries ({size_mb:.0f} MB): cold first search {cold:.2f} s "
+        f"(median of {', '.join(f'{t:.2f}' for t, _ in colds)}), "
+        f"peak RSS {max(r for _, r in colds) / 1024:.0f} MB (all its processes together)"
     )
     commands = {"8-entry search": [FAQ, "search", "Costa Rica", "--json"]}
     commands |= {kind: [FAQ, "search", q, "--json", "--data", str(path)] for kind, q in QUERIES.items()}
@@ -117,13 +122,14 @@ def main() -> None:
             break
         sizes.append(int(a))
     rounds = int(args[args.index("--rounds") + 1]) if "--rounds" in args else 15
+    cold_runs = int(args[args.index("--cold") + 1]) if "--cold" in args else 1
     work = Path(tempfile.mkdtemp(prefix="faq-scale-"))
     env = {**os.environ, "XDG_CACHE_HOME": str(work / "cache"), "COLUMNS": "100"}
     env.pop("FAQ_DATA", None)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     try:
         for n in sizes or [10_000, 100_000]:
-            measure(n, env, work, rounds, "--read" in args)
+            measure(n, env, work, rounds, "--read" in args, cold_runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
