@@ -278,23 +278,26 @@ def test_a_build_that_is_running_keeps_its_file(home: dict[str, str], tmp_path: 
     assert not Path(mine).exists()
 
 
-@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
-def test_a_signal_during_a_build_cleans_up_and_exits_as_it_says(
-    home: dict[str, str], tmp_path: Path, signum: int, code: int
-) -> None:
+def building(home: dict[str, str], tmp_path: Path, **popen: object) -> subprocess.Popen[bytes]:
+    """`faq list` of a 2,000-entry FAQ, once its index is being built."""
     path = tmp_path / "faq-2000.yaml"
     repeat_real(2000, path)
     folder = Path(home["XDG_CACHE_HOME"]) / "faq"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "faq_cli", "list", "--data", str(path)],
-        env=home,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    argv = [sys.executable, "-m", "faq_cli", "list", "--data", str(path)]
+    proc = subprocess.Popen(argv, env=home, stderr=subprocess.PIPE, **popen)  # type: ignore[call-overload]
     for _ in range(200):  # until the build's file exists
         if folder.exists() and any(p.name.startswith(".build-") for p in folder.iterdir()):
             break
         time.sleep(0.02)
+    return proc  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_a_signal_during_a_build_cleans_up_and_exits_as_it_says(
+    home: dict[str, str], tmp_path: Path, signum: int, code: int
+) -> None:
+    folder = Path(home["XDG_CACHE_HOME"]) / "faq"
+    proc = building(home, tmp_path, stdout=subprocess.DEVNULL)
     proc.send_signal(signum)
     assert proc.wait(timeout=60) == code
     assert b"Traceback" not in proc.stderr.read()  # type: ignore[union-attr]
@@ -302,20 +305,9 @@ def test_a_signal_during_a_build_cleans_up_and_exits_as_it_says(
 
 
 def test_a_hangup_that_nohup_ignores_leaves_the_build_to_finish(home: dict[str, str], tmp_path: Path) -> None:
-    path = tmp_path / "faq-2000.yaml"
-    repeat_real(2000, path)
     folder = Path(home["XDG_CACHE_HOME"]) / "faq"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "faq_cli", "list", "--data", str(path)],
-        env=home,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),  # as nohup starts it
-    )
-    for _ in range(200):  # until the build's file exists
-        if folder.exists() and any(p.name.startswith(".build-") for p in folder.iterdir()):
-            break
-        time.sleep(0.02)
+    nohup = lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN)  # noqa: E731  # as nohup starts it
+    proc = building(home, tmp_path, stdout=subprocess.PIPE, preexec_fn=nohup)
     proc.send_signal(signal.SIGHUP)
     out, err = proc.communicate(timeout=120)
     assert (proc.returncode, err) == (0, b"")
